@@ -1,0 +1,49 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The kernel's list of unix sockets in this network namespace, as /proc/net/unix shows it:
+ * {@code Num RefCount Protocol Flags Type St Inode Path}. An abstract name is shown with a leading
+ * '@' (and every NUL inside it as '@' too); an unnamed socket has no path.
+ */
+public final class ProcNetUnix {
+    public static final Path FILE = Path.of("/proc/net/unix");
+    private static final int LISTENING_FLAG = 0x10000;
+    // The path is everything after the one space that follows the inode: it may hold spaces.
+    private static final Pattern ROW = Pattern.compile(
+            "^\\S+: \\p{XDigit}+ \\p{XDigit}+ (\\p{XDigit}+) (\\p{XDigit}+) (\\p{XDigit}+) +(\\d+)(?: (.*))?$");
+
+    /** One socket: its type (1 stream, 2 datagram, 5 seqpacket), state (1 unconnected, 2 connecting, 3 connected), inode and address. */
+    public record Row(int type, int state, boolean listening, long inode, String path) {
+        public boolean isAbstract() {
+            return path.startsWith("@");
+        }
+    }
+
+    private ProcNetUnix() {}
+
+    public static List<Row> read() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        String[] lines = new String(Files.readAllBytes(FILE), StandardCharsets.UTF_8).split("\n");
+        for (int i = 1; i < lines.length; i++) { // line 0 is the header
+            Matcher m = ROW.matcher(lines[i]);
+            if (m.matches()) {
+                rows.add(new Row(Integer.parseInt(m.group(2), 16), Integer.parseInt(m.group(3), 16),
+                        (Integer.parseInt(m.group(1), 16) & LISTENING_FLAG) != 0,
+                        Long.parseLong(m.group(4)), m.group(5) == null ? "" : m.group(5)));
+            }
+        }
+        return rows;
+    }
+
+    /** Whether some socket is bound to this address, as /proc/net/unix shows it ("@name" or a path). */
+    public static boolean isBound(String shownAddress) throws IOException {
+        return read().stream().anyMatch(row -> row.path().equals(shownAddress));
+    }
+}
