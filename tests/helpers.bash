@@ -1,0 +1,118 @@
+bats_require_minimum_version 1.5.0
+
+# Shared by every suite: where the kit is, how to run its scripts, and how to start, wait for and
+# stop servers as real processes. Servers run in their own session (setsid), so stopping one stops
+# everything it started; their output goes to a log that is shown when a test fails.
+
+KIT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+FIXTURES=$BATS_TEST_DIRNAME/fixtures
+load "$BATS_TEST_DIRNAME/node_modules/bats-support/load.bash"
+load "$BATS_TEST_DIRNAME/node_modules/bats-assert/load.bash"
+
+# How long a server may take to get ready: the first run of a script compiles it.
+READY_TIMEOUT=${READY_TIMEOUT:-60}
+
+# Runs a kit script the way a reader does: ./jbang scripts/NAME.java ARGS.
+run_script() {
+  local name=$1
+  shift
+  run --separate-stderr "$KIT/jbang" "$KIT/scripts/$name.java" "$@"
+}
+
+# A name or file name no other test, run or user has: abstract names are global to the machine.
+unique() {
+  echo "uds-kit-test-$$-${BATS_SUITE_TEST_NUMBER}-$1"
+}
+
+# A socket path unique to this test (short enough for sun_path).
+socket_path() {
+  echo "$BATS_TEST_TMPDIR/$1"
+}
+
+# start_server LABEL COMMAND...: starts COMMAND in the background in its own session; its pid is
+# then in ${SERVER_PID[LABEL]} and its output in $BATS_TEST_TMPDIR/LABEL.log.
+declare -gA SERVER_PID=()
+start_server() {
+  local label=$1
+  shift
+  # env --default-signal: a background job of a script starts with SIGINT ignored; a terminal's does not.
+  setsid env --default-signal=INT "$@" >"$BATS_TEST_TMPDIR/$label.log" 2>&1 </dev/null 3>&- 4>&- &
+  SERVER_PID[$label]=$!
+}
+
+# start_script_server LABEL SCRIPT ARGS...: a kit script as a server.
+start_script_server() {
+  local label=$1 name=$2
+  shift 2
+  start_server "$label" "$KIT/jbang" "$KIT/scripts/$name.java" "$@"
+}
+
+server_log() {
+  cat "$BATS_TEST_TMPDIR/$1.log"
+}
+
+# wait_for_output LABEL REGEX: waits until the server's log has a line matching REGEX (its
+# readiness line), failing at once if the server exits first, or after READY_TIMEOUT seconds.
+wait_for_output() {
+  local label=$1 regex=$2 log="$BATS_TEST_TMPDIR/$1.log" pid=${SERVER_PID[$1]}
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until grep -qaE -- "$regex" "$log"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      grep -qaE -- "$regex" "$log" && return 0
+      echo "server '$label' exited before printing /$regex/; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "server '$label' did not print /$regex/ within ${READY_TIMEOUT}s; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
+# wait_server LABEL: waits for the server to exit; its exit code is then in $SERVER_STATUS.
+wait_server() {
+  SERVER_STATUS=0
+  { wait "${SERVER_PID[$1]}"; } 2>/dev/null || SERVER_STATUS=$? # no "Killed" notice in the log
+  unset "SERVER_PID[$1]"
+}
+
+# stop_server LABEL [SIGNAL]: signals the server's whole session and waits for it.
+stop_server() {
+  kill -"${2:-TERM}" -- "-${SERVER_PID[$1]}" 2>/dev/null || true
+  wait_server "$1"
+}
+
+# Every test's teardown: stops what the test left running, and shows the servers' logs on failure.
+teardown() {
+  local label
+  for label in "${!SERVER_PID[@]}"; do
+    stop_server "$label" KILL
+  done
+  if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+    for log in "$BATS_TEST_TMPDIR"/*.log; do
+      [ -f "$log" ] && { echo "--- ${log##*/}"; cat "$log"; }
+    done
+  fi
+  return 0
+}
+
+# The inode of the socket bound to ADDRESS (a path or @name) as `ss -x -a` shows it.
+ss_inode() {
+  ss -x -a -n | awk -v address="$1" '$5 == address { print $6; exit }'
+}
+
+# The row of /proc/net/unix for ADDRESS (a path or @name), or nothing.
+proc_net_unix_row() {
+  awk -v address="$1" 'NR > 1 && $8 == address' /proc/net/unix
+}
+
+# The post's Python scripts, copied from tests/fixtures with this test's address in place of the
+# post's, so a test never touches the address a reader may be using.
+python_fixture() {
+  local script=$1 from=$2 to=$3
+  sed "s|$from|$to|" "$FIXTURES/$script" >"$BATS_TEST_TMPDIR/$script"
+  echo "$BATS_TEST_TMPDIR/$script"
+}
