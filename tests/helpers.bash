@@ -116,3 +116,22 @@ python_fixture() {
   sed "s|$from|$to|" "$FIXTURES/$script" >"$BATS_TEST_TMPDIR/$script"
   echo "$BATS_TEST_TMPDIR/$script"
 }
+
+# start_listener LABEL ADDRESS: a plain python3 stream listener on ADDRESS (a path, or @name for
+# an abstract one) that accepts nobody: a live address that no kit script owns.
+start_listener() {
+  start_server "$1" python3 -c '
+import signal, socket, sys
+address = sys.argv[1]
+listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+listener.bind("\0" + address[1:] if address.startswith("@") else address)
+listener.listen()
+print("listening", flush=True)
+signal.pause()' "$2"
+  wait_for_output "$1" "^listening\$"
+}
+
+# make_stale_socket PATH: a socket file whose socket is gone, as a killed server leaves it.
+make_stale_socket() {
+  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"
+}

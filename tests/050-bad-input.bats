@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# Bad input, one case a line: one clear line on stderr, the right exit code (2: usage, 1: failure),
+# nothing on stdout, and nothing around it removed, changed or taken over.
+#
+# Each case runs in a folder $dir holding a regular file, a folder, symlinks, a stale socket and a
+# live listener's socket (live.sock; @$held is a live abstract name). $long is a 108-byte path,
+# $long_name a 108-byte name, $free an abstract name nobody holds.
+
+load helpers
+
+bad_input() {
+  local script=$1 arguments=$2 status=$3 expected=$4 # not "stderr": run sets that
+  eval "set -- $arguments"
+  run_script "$script" "$@"
+  assert_failure "$status"
+  assert_output ""
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_stderr --regexp "^$script: $expected"
+  assert_untouched
+}
+
+setup() {
+  dir=$BATS_TEST_TMPDIR/d
+  mkdir "$dir" "$dir/folder"
+  echo "keep me" >"$dir/file"
+  ln -s file "$dir/link-to-file"
+  ln -s live.sock "$dir/link-to-live"
+  make_stale_socket "$dir/stale.sock"
+  held=$(unique held)
+  free=$(unique free)
+  start_listener live "$dir/live.sock"
+  start_listener held "@$held"
+  long=$dir/$(printf 'x%.0s' $(seq $((108 - ${#dir} - 1))))
+  long_name=$(printf 'n%.0s' $(seq 108))
+  before=$(snapshot)
+}
+
+# What must not change: every file's type, inode, size and content, and the two listeners' sockets.
+snapshot() {
+  find "$dir" -printf '%p %y %i %s\n' | sort
+  cat "$dir/file"
+  proc_net_unix_row "$dir/live.sock"
+  proc_net_unix_row "@$held"
+}
+
+assert_untouched() {
+  assert_equal "$(snapshot)" "$before"
+  [ -n "$(proc_net_unix_row "@$held")" ]
+}
+
+while IFS='|' read -r script arguments status expected; do
+  [ -n "$script" ] || continue
+  bats_test_function --description "${script} ${arguments//\$/\\\$} -> exit $status" \
+    -- bad_input "$script" "$arguments" "$status" "$expected"
+done <<'CASES'
+pathname-server|--path ''|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes \(sun_path holds 108, with the closing NUL\), not 0
+pathname-server|--path "$long"|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes .*, not 108
+pathname-server|--path "$dir/file"|1|.*/d/file exists and is not a socket: left untouched$
+pathname-server|--path "$dir/folder"|1|.*/d/folder exists and is not a socket: left untouched$
+pathname-server|--path "$dir/link-to-file"|1|.*/d/link-to-file exists and is not a socket: left untouched$
+pathname-server|--path "$dir/link-to-live"|1|.*/d/link-to-live exists and is not a socket: left untouched$
+pathname-server|--path "$dir/live.sock"|1|.*/d/live.sock is a live server's socket: left untouched$
+pathname-server|--path "$dir/file/x.sock"|1|.*/d/file is not a folder, so .*/d/file/x.sock cannot be created in it$
+pathname-server|--path|2|Missing required parameter for option '--path'
+pathname-server|--count -1|2|Invalid value for option '--count': must be 0 or more, not -1
+pathname-server|--count many|2|Invalid value for option '--count': 'many' is not a whole number
+pathname-server|--bogus|2|Unknown option: '--bogus'
+pathname-server|extra|2|Unmatched argument at index 0: 'extra'
+pathname-client|--path ''|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes
+pathname-client|--path "$long"|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes .*, not 108
+pathname-client|--path "$dir/none.sock"|1|cannot connect to .*/d/none.sock: No such file or directory$
+pathname-client|--path "$dir/stale.sock"|1|cannot connect to .*/d/stale.sock: Connection refused$
+pathname-client|--path "$dir/file"|1|cannot connect to .*/d/file: Connection refused$
+pathname-client|one two|2|Unmatched argument at index 1: 'two'
+abstract-server|--name ''|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes \(sun_path holds 108, with the leading NUL\), not 0
+abstract-server|--name "$long_name"|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes .*, not 108
+abstract-server|--name "$held"|1|@uds-kit-test-.*-held is already in use by another process$
+abstract-server|--count -5|2|Invalid value for option '--count': must be 0 or more, not -5
+abstract-client|--name ''|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes
+abstract-client|--name "$long_name"|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes .*, not 108
+abstract-client|--name "$free"|1|cannot connect to @uds-kit-test-.*-free: Connection refused$
+abstract-client|--name|2|Missing required parameter for option '--name'
+CASES
