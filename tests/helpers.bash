@@ -73,6 +73,7 @@ wait_for_output() {
 }
 
 # wait_server LABEL: waits for the server to exit; its exit code is then in $SERVER_STATUS.
+# shellcheck disable=SC2034 # SERVER_STATUS is read by the tests
 wait_server() {
   SERVER_STATUS=0
   { wait "${SERVER_PID[$1]}"; } 2>/dev/null || SERVER_STATUS=$? # no "Killed" notice in the log
