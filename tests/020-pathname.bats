@@ -11,6 +11,7 @@ load helpers
   run_script pathname-client --path "$path"
   assert_success
   assert_output "Connected to server at $path"
+  assert_stderr "" # no warning, on any JDK
 
   wait_server server
   [ "$SERVER_STATUS" -eq 0 ]

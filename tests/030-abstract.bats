@@ -11,6 +11,7 @@ load helpers
   run_script abstract-client --name "$name"
   assert_success
   assert_output ""
+  assert_stderr "" # no warning, on any JDK
   run_script abstract-client --name "$name" "a second one"
   assert_success
 

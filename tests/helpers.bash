@@ -86,9 +86,12 @@ stop_server() {
   wait_server "$1"
 }
 
-# Every test's teardown: stops what the test left running, and shows the servers' logs on failure.
+# Every test's teardown: stops what the test left running, removes what it made outside its
+# own folder (CLEANUP), and shows the servers' logs on failure.
+CLEANUP=()
 teardown() {
   local label
+  [ ${#CLEANUP[@]} -eq 0 ] || rm -rf -- "${CLEANUP[@]}"
   for label in "${!SERVER_PID[@]}"; do
     stop_server "$label" KILL
   done
@@ -98,6 +101,28 @@ teardown() {
     done
   fi
   return 0
+}
+
+# wait_until DESCRIPTION COMMAND...: polls COMMAND until it succeeds, for READY_TIMEOUT seconds.
+wait_until() {
+  local description=$1 deadline=$((SECONDS + READY_TIMEOUT))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "waited ${READY_TIMEOUT}s in vain for: $description"
+    sleep 0.05
+  done
+}
+
+# readable_classpath SCRIPT: copies the built script and its dependencies into a folder that any
+# user may read (JBang's cache is root's), and prints a classpath for `java -cp`.
+readable_classpath() {
+  local folder parts
+  folder=$(mktemp -d /tmp/uds-kit-classpath.XXXXXX)
+  CLEANUP+=("$folder")
+  IFS=: read -ra parts <<<"$("$KIT/jbang" info classpath "$KIT/scripts/$1.java")"
+  cp -- "${parts[@]}" "$folder/"
+  chmod -R a+rX "$folder"
+  echo "$folder/*"
 }
 
 # The inode of the socket bound to ADDRESS (a path or @name) as `ss -x -a` shows it.
