@@ -32,6 +32,28 @@ public final class SocketAddresses {
         }
     }
 
+    /** An address as ss prints it: @name for an abstract socket, anything else a path; each checked as above. */
+    public static final class AddressConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String address) {
+            if (isAbstract(address)) {
+                new AbstractNameConverter().convert(abstractName(address));
+            } else {
+                new PathnameConverter().convert(address);
+            }
+            return address;
+        }
+    }
+
+    public static boolean isAbstract(String address) {
+        return address.startsWith("@");
+    }
+
+    /** "@name" without its "@". */
+    public static String abstractName(String address) {
+        return address.substring(1);
+    }
+
     private static void check(String what, String address, String nul) {
         int bytes = address.getBytes(StandardCharsets.UTF_8).length;
         if (bytes == 0 || bytes > MAX_ADDRESS_BYTES) {

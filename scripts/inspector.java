@@ -22,8 +22,9 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "inspector", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {
-            "Lists unix sockets as `ss -x -a -p` does, read from /proc alone: /proc/net/unix gives each",
-            "socket's type, state, address and inode; the /proc/PID/fd links (socket:[INODE]) give its owners.",
+            "Lists unix sockets as ss -x -a -p does, from /proc.",
+            "/proc/net/unix gives each socket's type, state, address and inode; the /proc/PID/fd links",
+            "(socket:[INODE]) give its owners.",
             "",
             "What /proc cannot tell is not shown: the peer of a connection (ss asks the kernel over netlink),",
             "and the owners of a socket held by another user's process when you are not root (shown as ?).",

@@ -27,18 +27,7 @@ Received data from client: Hello, server! This is the client."
   start_script_server server pathname-server --path "$path"
   wait_for_output server "^Server listening on"
 
-  run ss -l -x -A unix_stream
-  assert_line --regexp "^LISTEN +0 +50 +$path [0-9]+ " # Java's default backlog: 50
-  inode=$(ss_inode "$path")
-  [ -n "$inode" ]
-  run ls -l "/proc/${SERVER_PID[server]}/fd"
-  assert_output --regexp " [0-9]+ -> socket:\[$inode\]"
-  # Not fd 3 as in the post: the JVM opened its own files first.
-  fd=$(sed -n "s/.* \([0-9]*\) -> socket:\[$inode\]\$/\1/p" <<<"$output")
-  [ "$fd" -gt 3 ]
-  # The kernel's own table agrees: a listening (flags 00010000) stream (0001) socket.
-  run proc_net_unix_row "$path"
-  assert_output --regexp "^[0-9a-f]+: [0-9A-F]{8} 00000000 00010000 0001 01 +$inode $path\$"
+  assert_witnessed_listener "$path" "${SERVER_PID[server]}"
 }
 
 @test "a missing parent folder is created with mode 0700" {

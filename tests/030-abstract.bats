@@ -30,17 +30,7 @@ Received data: a second one"
   start_script_server server abstract-server --name "$name"
   wait_for_output server "^Server is listening"
 
-  run ss -l -x -A unix_stream
-  assert_line --regexp "^LISTEN +0 +50 +@$name [0-9]+ " # Java's default backlog: 50
-  inode=$(ss_inode "@$name")
-  [ -n "$inode" ]
-  run ls -l "/proc/${SERVER_PID[server]}/fd"
-  assert_output --regexp " [0-9]+ -> socket:\[$inode\]"
-  # Not fd 3 as in the post: the JVM opened its own files first.
-  fd=$(sed -n "s/.* \([0-9]*\) -> socket:\[$inode\]\$/\1/p" <<<"$output")
-  [ "$fd" -gt 3 ]
-  run proc_net_unix_row "@$name"
-  assert_output --regexp "^[0-9a-f]+: [0-9A-F]{8} 00000000 00010000 0001 01 +$inode @$name\$"
+  assert_witnessed_listener "@$name" "${SERVER_PID[server]}"
   # Nothing in the file system: not here, not under that name anywhere in /tmp.
   run find "$BATS_TEST_TMPDIR" /tmp -maxdepth 3 -name "*$name*"
   assert_output ""

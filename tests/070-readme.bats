@@ -13,21 +13,21 @@ readme_block() {
     inside { print }' "$KIT/README.md"
 }
 
+# Pids, inodes and fds change from run to run, and with them the width of columns.
+normalize() {
+  sed -E 's/[0-9]+/N/g; s/ +/ /g'
+}
+
 @test "the main command prints what the README shows" {
   command=$(readme_block "^The kit's main job" sh)
   expected=$(readme_block "^The kit's main job" text)
-  [[ $command == ./jbang\ abstract-server@catalog* ]]
+  assert_equal "$command" "./jbang uds@catalog tour"
   [ -n "$expected" ]
-  # The same command on a name of its own, not the default a reader may be using.
-  name=$(unique main)
-  command=${command//abstract-server@catalog/abstract-server@catalog --name $name}
-  command=${command//abstract-client@catalog/abstract-client@catalog --name $name}
 
   cd "$KIT"
   run --separate-stderr bash -c "$command"
   assert_success
-  assert_output "${expected//abstract_socket/$name}"
-  assert [ -z "$(proc_net_unix_row "@$name")" ]
+  assert_equal "$(normalize <<<"$output")" "$(normalize <<<"$expected")"
 }
 
 @test "every line of Java the README quotes is in a script" {

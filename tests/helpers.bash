@@ -130,6 +130,24 @@ ss_inode() {
   ss -x -a -n | awk -v address="$1" '$5 == address { print $6; exit }'
 }
 
+# assert_witnessed_listener ADDRESS PID: the post's two checks, and the kernel's table. ss lists a
+# stream listener at ADDRESS (a path or @name); PID's /proc/PID/fd links to the inode ss shows;
+# /proc/net/unix has it as listening (flags 00010000) and stream (type 0001).
+assert_witnessed_listener() {
+  local address=$1 pid=$2 inode fd
+  run ss -l -x -A unix_stream
+  assert_line --regexp "^LISTEN +0 +50 +$address [0-9]+ " # Java's default backlog: 50
+  inode=$(ss_inode "$address")
+  [ -n "$inode" ]
+  run ls -l "/proc/$pid/fd"
+  assert_output --regexp " [0-9]+ -> socket:\[$inode\]"
+  # Not fd 3 as in the post: the JVM opened its own files first.
+  fd=$(sed -n "s/.* \([0-9]*\) -> socket:\[$inode\]\$/\1/p" <<<"$output")
+  [ "$fd" -gt 3 ]
+  run proc_net_unix_row "$address"
+  assert_output --regexp "^[0-9a-f]+: [0-9A-F]{8} 00000000 00010000 0001 01 +$inode $address\$"
+}
+
 # The row of /proc/net/unix for ADDRESS (a path or @name), or nothing.
 proc_net_unix_row() {
   awk -v address="$1" 'NR > 1 && $8 == address' /proc/net/unix
