@@ -20,6 +20,9 @@ public final class Messages {
      * so binary input cannot garble a terminal.
      */
     public static String printable(byte[] data) {
+        if (isPlainAscii(data)) {
+            return new String(data, StandardCharsets.US_ASCII); // the common case, and a fast one
+        }
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder(); // reports malformed input
         ByteBuffer in = ByteBuffer.wrap(data);
         CharBuffer text = CharBuffer.allocate(data.length); // never more chars than bytes
@@ -34,6 +37,15 @@ public final class Messages {
             }
         } while (result.isError());
         return out.toString();
+    }
+
+    private static boolean isPlainAscii(byte[] data) {
+        for (byte b : data) {
+            if (b < 0x20 || b == 0x7f || b == '\\') { // bytes over 0x7f are negative
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void appendEscaped(StringBuilder out, CharSequence text) {

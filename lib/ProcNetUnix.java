@@ -21,15 +21,20 @@ public final class ProcNetUnix {
 
     /**
      * One socket: its type (1 stream, 2 datagram, 5 seqpacket), state (1 unconnected, 2 connecting,
-     * 3 connected), inode and address, as the kernel wrote it ("" when unnamed).
+     * 3 connected), inode and address: the bytes the kernel wrote, one char a byte ("" when unnamed).
      */
-    public record Row(int type, int state, boolean listening, long inode, String path) {
+    public record Row(int type, int state, boolean listening, long inode, String addressBytes) {
+        /** The address read as UTF-8. */
+        public String path() {
+            return new String(addressBytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        }
+
         public boolean isAbstract() {
-            return path.startsWith("@");
+            return addressBytes.startsWith("@");
         }
 
         public boolean isUnnamed() {
-            return path.isEmpty();
+            return addressBytes.isEmpty();
         }
     }
 
@@ -37,21 +42,17 @@ public final class ProcNetUnix {
 
     public static List<Row> read() throws IOException {
         List<Row> rows = new ArrayList<>();
-        // Addresses are bytes: keep them as they are (one char a byte), then read them as UTF-8.
+        // Addresses are bytes, not always UTF-8: keep them as they are, one char a byte.
         String[] lines = new String(Files.readAllBytes(FILE), StandardCharsets.ISO_8859_1).split("\n");
         for (int i = 1; i < lines.length; i++) { // line 0 is the header
             Matcher m = ROW.matcher(lines[i]);
             if (m.matches()) {
                 rows.add(new Row(Integer.parseInt(m.group(2), 16), Integer.parseInt(m.group(3), 16),
                         (Integer.parseInt(m.group(1), 16) & LISTENING_FLAG) != 0,
-                        Long.parseLong(m.group(4)), m.group(5) == null ? "" : utf8(m.group(5))));
+                        Long.parseLong(m.group(4)), m.group(5) == null ? "" : m.group(5)));
             }
         }
         return rows;
-    }
-
-    private static String utf8(String bytes) {
-        return new String(bytes.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 
     /** Whether some socket is bound to this address, as /proc/net/unix shows it ("@name" or a path). */

@@ -69,6 +69,6 @@ public final class SocketTable {
 
     /** The address as ss prints it: the path, @name (NULs inside shown as @, as /proc does), or * when unnamed; odd bytes escaped. */
     private static String address(ProcNetUnix.Row row) {
-        return row.isUnnamed() ? "*" : Messages.printable(row.path().getBytes(StandardCharsets.UTF_8));
+        return row.isUnnamed() ? "*" : Messages.printable(row.addressBytes().getBytes(StandardCharsets.ISO_8859_1));
     }
 }

@@ -37,6 +37,20 @@ start_zoo() {
   assert_line --regexp "^u_str +CONNECTING +0 +@$prefix-abstract +-\$"
 }
 
+@test "a name with bytes that are not UTF-8, or a backslash, is shown escaped" {
+  prefix=$(unique odd)
+  start_server odd python3 -c '
+import signal, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0" + sys.argv[1].encode() + b"-\xff\x1b-back\\slash")
+print("ready", flush=True)
+signal.pause()' "$prefix"
+  wait_for_output odd "^ready\$"
+  run_script inspector --pid "${SERVER_PID[odd]}"
+  assert_success
+  assert_line --regexp "^u_str +UNCONN +[0-9]+ +@$prefix-\\\\xff\\\\x1b-back\\\\\\\\slash +python3,"
+}
+
 @test "the filters: --listening, --abstract, --pathname, --pid and a pattern" {
   start_zoo
   run_script inspector --pid "$zoo" --listening
