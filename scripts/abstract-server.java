@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/ProcNetUnix.java
+//SOURCES ../lib/Cli.java ../lib/ClientThreads.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/ProcNetUnix.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION The post's server_abstract.py: a stream server on an abstract socket, a name in no file system.
 
@@ -38,7 +38,8 @@ class AbstractServer implements Callable<Integer> {
             throw new IOException("@" + name + " is already in use by another process");
         }
 
-        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+                ClientThreads clients = new ClientThreads("abstract-server")) {
             try {
                 server.bind(address); // bind and listen; there is no file to unlink first
             } catch (SocketException e) {
@@ -47,11 +48,10 @@ class AbstractServer implements Callable<Integer> {
             System.out.println("Server is listening for connections on abstract socket: " + name);
 
             for (int served = 0; count == 0 || served < count; served++) {
-                try (var client = server.accept()) {
-                    System.out.println("Accepted connection from client");
-                    byte[] data = client.getInputStream().readAllBytes(); // until the client closes
-                    System.out.println("Received data: " + Messages.printable(data));
-                }
+                var client = server.accept();
+                System.out.println("Accepted connection from client");
+                // Each client on a thread of its own; read until it closes, as the post's recv() would not.
+                clients.start(client, in -> "Received data: " + Messages.printable(in.readAllBytes()));
             }
         } // the name vanishes with its last reference: this socket
         return 0;

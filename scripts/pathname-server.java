@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
+//SOURCES ../lib/Cli.java ../lib/ClientThreads.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION The post's server.py: a stream server on a pathname socket, a file in the file system.
 
@@ -30,18 +30,18 @@ class PathnameServer implements Callable<Integer> {
         // The post unlinks whatever is at the path; here only a dead server's socket file goes.
         SocketFiles.prepareToBind(path);
 
-        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
+                ClientThreads clients = new ClientThreads("pathname-server")) {
             server.setReuseAddress(false); // junixsocket would otherwise take over a live server's path
             server.bind(AFUNIXSocketAddress.of(path)); // bind() creates the socket file, and listens
             SocketFiles.removeOnExit(path); // as the post's os.unlink(), also on Ctrl-C and SIGTERM
             System.out.println("Server listening on " + path);
 
             for (int served = 0; count == 0 || served < count; served++) {
-                try (var client = server.accept()) {
-                    System.out.println("Accepted connection from client");
-                    byte[] data = client.getInputStream().readAllBytes(); // until the client closes
-                    System.out.println("Received data from client: " + Messages.printable(data));
-                }
+                var client = server.accept();
+                System.out.println("Accepted connection from client");
+                // Each client on a thread of its own; read until it closes, as the post's recv() would not.
+                clients.start(client, in -> "Received data from client: " + Messages.printable(in.readAllBytes()));
             }
         }
         return 0;

@@ -17,7 +17,7 @@ start_zoo() {
   echo "$output" >"$BATS_TEST_TMPDIR/inspector.json"
   ss -x -a -p >"$BATS_TEST_TMPDIR/ss.txt"
 
-  run python3 "$BATS_TEST_DIRNAME/compare_with_ss.py" "$BATS_TEST_TMPDIR/inspector.json" "$BATS_TEST_TMPDIR/ss.txt" "$zoo"
+  run python3 "$FIXTURES/compare_with_ss.py" "$BATS_TEST_TMPDIR/inspector.json" "$BATS_TEST_TMPDIR/ss.txt" "$zoo"
   assert_success
   assert_line "9 sockets compared"
   assert_line "u_str LISTEN $BATS_TEST_TMPDIR/$prefix.sock $(ss_inode "$BATS_TEST_TMPDIR/$prefix.sock"): same as ss"
