@@ -47,6 +47,12 @@ public final class Cli {
     private static String describe(Throwable problem) {
         Throwable shown = problem instanceof UncheckedIOException ? problem.getCause() : problem;
         String message = shown.getMessage();
-        return message == null || message.isBlank() ? shown.getClass().getSimpleName() : message;
+        if (message == null || message.isBlank()) {
+            return shown.getClass().getSimpleName();
+        }
+        if (message.equals("Broken pipe") || message.startsWith("Connection reset")) {
+            return "the other end closed the connection before it read everything (" + message + ")";
+        }
+        return message;
     }
 }

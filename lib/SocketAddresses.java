@@ -23,13 +23,27 @@ public final class SocketAddresses {
         }
     }
 
-    /** An abstract socket name, without its leading NUL: 1 to 107 bytes. */
+    /**
+     * An abstract socket name, without its leading NUL: 1 to 107 bytes. The kernel allows any byte
+     * in it, NUL too: \0 on the command line stands for a NUL, \\ for a backslash.
+     */
     public static final class AbstractNameConverter implements ITypeConverter<String> {
         @Override
-        public String convert(String name) {
-            check("an abstract name", name, "the leading NUL");
-            return name;
+        public String convert(String written) {
+            StringBuilder name = new StringBuilder(written.length());
+            for (int i = 0; i < written.length(); i++) {
+                char c = written.charAt(i);
+                boolean escape = c == '\\' && i + 1 < written.length() && "0\\".indexOf(written.charAt(i + 1)) >= 0;
+                name.append(escape ? (written.charAt(++i) == '0' ? '\0' : '\\') : c);
+            }
+            check("an abstract name", name.toString(), "the leading NUL");
+            return name.toString();
         }
+    }
+
+    /** An abstract name as ss and /proc/net/unix show it: every NUL as @. */
+    public static String shown(String abstractName) {
+        return abstractName.replace('\0', '@');
     }
 
     /** An address as ss prints it: @name for an abstract socket, anything else a path; each checked as above. */
@@ -37,7 +51,7 @@ public final class SocketAddresses {
         @Override
         public String convert(String address) {
             if (isAbstract(address)) {
-                new AbstractNameConverter().convert(abstractName(address));
+                abstractName(address);
             } else {
                 new PathnameConverter().convert(address);
             }
@@ -49,9 +63,9 @@ public final class SocketAddresses {
         return address.startsWith("@");
     }
 
-    /** "@name" without its "@". */
+    /** The abstract name that "@name" stands for. */
     public static String abstractName(String address) {
-        return address.substring(1);
+        return new AbstractNameConverter().convert(address.substring(1));
     }
 
     private static void check(String what, String address, String nul) {

@@ -7,7 +7,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import java.util.Objects;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -60,6 +65,32 @@ public final class SocketFiles {
                 System.err.println("could not remove " + path + ": " + e.getMessage());
             }
         }));
+    }
+
+    /** File permissions, as chmod takes them in octal: 600, 0660. */
+    public record Mode(Set<PosixFilePermission> permissions) {
+    }
+
+    public static final class ModeConverter implements ITypeConverter<Mode> {
+        private static final PosixFilePermission[] BITS = { // from 0400 down to 0001
+            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE};
+
+        @Override
+        public Mode convert(String octal) {
+            if (!octal.matches("0?[0-7]{3}")) {
+                throw new TypeConversionException("'" + octal + "' is not a mode in octal, such as 600");
+            }
+            int mode = Integer.parseInt(octal, 8);
+            Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+            for (int bit = 0; bit < BITS.length; bit++) {
+                if ((mode & (0400 >> bit)) != 0) {
+                    permissions.add(BITS[bit]);
+                }
+            }
+            return new Mode(permissions);
+        }
     }
 
     private static boolean isSocket(Path path) throws IOException {

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
         description = "Connects to an abstract socket and sends one message, as the post's client_abstract.py does.")
 class AbstractClient implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", converter = SocketAddresses.AbstractNameConverter.class,
-            description = "Abstract name of the server, without the leading NUL (default: ${DEFAULT-VALUE}).")
+            description = {"Abstract name of the server, without the leading NUL (default: ${DEFAULT-VALUE}).",
+                "A NUL inside it is written \\0, a backslash \\\\."})
     String name = "abstract_socket";
 
     @Parameters(paramLabel = "MESSAGE", arity = "0..1",
@@ -36,7 +37,7 @@ class AbstractClient implements Callable<Integer> {
                 // The post's b'\0abstract_socket': a leading NUL byte makes the name abstract.
                 client.connect(AFUNIXSocketAddress.of(("\0" + name).getBytes(StandardCharsets.UTF_8)));
             } catch (SocketException e) {
-                throw new IOException("cannot connect to @" + name + ": " + e.getMessage());
+                throw new IOException("cannot connect to @" + SocketAddresses.shown(name) + ": " + e.getMessage());
             }
             client.getOutputStream().write(data); // the post's sendall()
         } // close() tells the server the message is complete

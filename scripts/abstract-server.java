@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
         description = "Listens on an abstract socket and prints what each client sends, as the post's server_abstract.py does.")
 class AbstractServer implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", converter = SocketAddresses.AbstractNameConverter.class,
-            description = "Abstract name, without the leading NUL; ss shows it as @NAME (default: ${DEFAULT-VALUE}).")
+            description = {"Abstract name, without the leading NUL; ss shows it as @NAME (default: ${DEFAULT-VALUE}).",
+                "A NUL inside it is written \\0 (ss shows it as @), a backslash \\\\."})
     String name = "abstract_socket";
 
     @Option(names = "--count", paramLabel = "N", converter = Cli.NonNegative.class,
@@ -34,8 +35,8 @@ class AbstractServer implements Callable<Integer> {
 
         // No file to look at: ask the kernel (/proc/net/unix) whether a socket holds the name already.
         // (junixsocket's bind would find out by connecting, which the other server counts as a client.)
-        if (ProcNetUnix.isBound("@" + name)) {
-            throw new IOException("@" + name + " is already in use by another process");
+        if (ProcNetUnix.isBound("@" + SocketAddresses.shown(name))) {
+            throw new IOException("@" + SocketAddresses.shown(name) + " is already in use by another process");
         }
 
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
@@ -43,9 +44,9 @@ class AbstractServer implements Callable<Integer> {
             try {
                 server.bind(address); // bind and listen; there is no file to unlink first
             } catch (SocketException e) {
-                throw new IOException("cannot bind @" + name + ": " + e.getMessage());
+                throw new IOException("cannot bind @" + SocketAddresses.shown(name) + ": " + e.getMessage());
             }
-            System.out.println("Server is listening for connections on abstract socket: " + name);
+            System.out.println("Server is listening for connections on abstract socket: " + SocketAddresses.shown(name));
 
             for (int served = 0; count == 0 || served < count; served++) {
                 var client = server.accept();

@@ -7,6 +7,9 @@
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION The post's server.py: a stream server on a pathname socket, a file in the file system.
 
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.newsclub.net.unix.AFUNIXServerSocket;
@@ -25,6 +28,10 @@ class PathnameServer implements Callable<Integer> {
             description = "Clients to serve before exiting; 0 serves until stopped (default: ${DEFAULT-VALUE}).")
     int count = 1;
 
+    @Option(names = "--mode", paramLabel = "MODE", converter = SocketFiles.ModeConverter.class,
+            description = "Permissions of the socket file in octal, e.g. 600 (default: 666 from junixsocket; connecting needs write permission).")
+    SocketFiles.Mode mode;
+
     @Override
     public Integer call() throws Exception {
         // The post unlinks whatever is at the path; here only a dead server's socket file goes.
@@ -33,8 +40,15 @@ class PathnameServer implements Callable<Integer> {
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
                 ClientThreads clients = new ClientThreads("pathname-server")) {
             server.setReuseAddress(false); // junixsocket would otherwise take over a live server's path
-            server.bind(AFUNIXSocketAddress.of(path)); // bind() creates the socket file, and listens
+            try {
+                server.bind(AFUNIXSocketAddress.of(path)); // bind() creates the socket file, and listens
+            } catch (SocketException e) {
+                throw new IOException("cannot bind " + path + ": " + e.getMessage());
+            }
             SocketFiles.removeOnExit(path); // as the post's os.unlink(), also on Ctrl-C and SIGTERM
+            if (mode != null) {
+                Files.setPosixFilePermissions(path, mode.permissions()); // who may connect: whoever may write the file
+            }
             System.out.println("Server listening on " + path);
 
             for (int served = 0; count == 0 || served < count; served++) {

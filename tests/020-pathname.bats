@@ -138,3 +138,33 @@ Received data from client: Hello, server! This is the client."
 Accepted connection from client
 Received data from client: after"
 }
+
+@test "a relative path is bound and removed relative to the current folder" {
+  cd "$BATS_TEST_TMPDIR"
+  start_script_server server pathname-server --path rel.sock
+  wait_for_output server "^Server listening on rel.sock\$"
+  assert [ -S "$BATS_TEST_TMPDIR/rel.sock" ]
+  run_script pathname-client --path rel.sock
+  assert_success
+  wait_server server
+  assert [ ! -e "$BATS_TEST_TMPDIR/rel.sock" ]
+}
+
+@test "--mode sets the socket file's permissions" {
+  path=$(socket_path s.sock)
+  start_script_server server pathname-server --path "$path" --mode 600
+  wait_for_output server "^Server listening on"
+  run stat -c %a "$path"
+  assert_output 600
+}
+
+@test "a path of exactly 107 bytes is the longest: it works" {
+  path=$BATS_TEST_TMPDIR/$(printf 'p%.0s' $(seq $((107 - ${#BATS_TEST_TMPDIR} - 1))))
+  [ "${#path}" -eq 107 ]
+  start_script_server server pathname-server --path "$path"
+  wait_for_output server "^Server listening on $path\$"
+  run_script pathname-client --path "$path"
+  assert_success
+  wait_server server
+  assert [ ! -e "$path" ]
+}

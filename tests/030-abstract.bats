@@ -74,3 +74,28 @@ Received data: a second one"
 Accepted connection from client
 Received data: after"
 }
+
+@test "a name with a NUL inside (written \\0) is bound, shown as ss shows it, and reached" {
+  name=$(unique nul)
+  start_script_server server abstract-server --name "$name\\0inside" --count 1
+  wait_for_output server "^Server is listening for connections on abstract socket: $name@inside\$"
+  run ss -l -x -A unix_stream
+  assert_line --regexp "^LISTEN .* @$name@inside [0-9]+ "
+  run_script abstract-client --name "$name\\0inside" "through a NUL"
+  assert_success
+  wait_server server
+  run server_log server
+  assert_line "Received data: through a NUL"
+}
+
+@test "a name of exactly 107 bytes is the longest: it works" {
+  name=$(unique long)
+  name=$name$(printf 'n%.0s' $(seq $((107 - ${#name}))))
+  [ "${#name}" -eq 107 ]
+  start_script_server server abstract-server --name "$name" --count 1
+  wait_for_output server "^Server is listening"
+  run_script abstract-client --name "$name"
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+}

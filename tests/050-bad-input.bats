@@ -65,6 +65,9 @@ pathname-server|--path|2|Missing required parameter for option '--path'
 pathname-server|--count -1|2|Invalid value for option '--count': must be 0 or more, not -1
 pathname-server|--count many|2|Invalid value for option '--count': 'many' is not a whole number
 pathname-server|--bogus|2|Unknown option: '--bogus'
+pathname-server|--mode 9|2|Invalid value for option '--mode': '9' is not a mode in octal, such as 600
+pathname-server|--mode rw-------|2|Invalid value for option '--mode': 'rw-------' is not a mode in octal
+pathname-server|--count|2|Missing required parameter for option '--count'
 pathname-server|extra|2|Unmatched argument at index 0: 'extra'
 pathname-client|--path ''|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes
 pathname-client|--path "$long"|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes .*, not 108

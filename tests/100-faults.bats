@@ -50,6 +50,22 @@ signal.pause()' "$2" "$3"
   assert_line "Received data from client: next"
 }
 
+@test "a server that closes before reading: the client says so, exit 1" {
+  path=$(socket_path s.sock)
+  start_server rude python3 -c '
+import socket, sys
+server = socket.socket(socket.AF_UNIX)
+server.bind(sys.argv[1])
+server.listen()
+print("listening", flush=True)
+server.accept()[0].close()' "$path"
+  wait_for_output rude "^listening\$"
+  head -c 10000000 /dev/zero >"$BATS_TEST_TMPDIR/big" # more than a socket buffer holds
+  run --separate-stderr bash -c '"$1" "$2" --path "$3" - <"$4"' _ "$KIT/jbang" "$KIT/scripts/pathname-client.java" "$path" "$BATS_TEST_TMPDIR/big"
+  assert_failure 1
+  assert_stderr --regexp "^pathname-client: the other end closed the connection before it read everything \((Broken pipe|Connection reset by peer)\)\$"
+}
+
 # send_and_check SERVER_SCRIPT FILE: sends FILE through the client on stdin to a new server, and
 # checks that what the server printed, unescaped, has FILE's SHA-256 and length.
 send_and_check() {

@@ -1,0 +1,71 @@
+#!/usr/bin/env bats
+# Who may do what: the scripts run as an ordinary user (nobody) next to root's sockets and folders.
+# They fail with one clear line where the kernel says no, and touch nothing.
+
+load helpers
+
+# as_nobody SCRIPT ARGS...: runs a kit script as the user nobody, with the java command JBang
+# would run (JBang's cache is root's, so its classes are copied somewhere nobody may read).
+as_nobody() {
+  local script=$1 main
+  shift
+  main=$(sed -n 's/^class \([A-Za-z]*\) .*/\1/p' "$KIT/scripts/$script.java")
+  run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    env HOME="$nobody_home" java --enable-native-access=ALL-UNNAMED -cp "$(readable_classpath "$script")" "$main" "$@"
+}
+
+setup() {
+  nobody_home=$(mktemp -d /tmp/uds-kit-nobody.XXXXXX)
+  CLEANUP+=("$nobody_home")
+  chmod 777 "$nobody_home"
+}
+
+@test "a server in a folder nobody may not write to: one line, exit 1, nothing made" {
+  folder=$(mktemp -d /tmp/uds-kit-locked.XXXXXX)
+  CLEANUP+=("$folder")
+  chmod 755 "$folder"
+  as_nobody pathname-server --path "$folder/s.sock"
+  assert_failure 1
+  assert_stderr "pathname-server: cannot bind $folder/s.sock: Permission denied"
+  run ls -A "$folder"
+  assert_output ""
+}
+
+@test "a client outside the server's 0700 folder is refused by the kernel" {
+  folder=$(mktemp -d /tmp/uds-kit-private.XXXXXX)
+  CLEANUP+=("$folder")
+  path=$folder/private/s.sock # the server makes private/ with mode 0700
+  start_script_server server pathname-server --path "$path"
+  wait_for_output server "^Server listening on"
+  chmod 755 "$folder"
+  as_nobody pathname-client --path "$path"
+  assert_failure 1
+  assert_stderr "pathname-client: cannot connect to $path: Permission denied"
+  run server_log server
+  assert_output "Server listening on $path" # nobody got through
+}
+
+@test "--mode 600 keeps other users out of a socket in an open folder; 666 lets them in" {
+  folder=$(mktemp -d /tmp/uds-kit-open.XXXXXX)
+  CLEANUP+=("$folder")
+  chmod 755 "$folder"
+  start_script_server closed pathname-server --path "$folder/closed.sock" --mode 600
+  wait_for_output closed "^Server listening on"
+  as_nobody pathname-client --path "$folder/closed.sock"
+  assert_failure 1
+  assert_stderr "pathname-client: cannot connect to $folder/closed.sock: Permission denied"
+
+  start_script_server open pathname-server --path "$folder/open.sock" --mode 666
+  wait_for_output open "^Server listening on"
+  as_nobody pathname-client --path "$folder/open.sock" "from nobody"
+  assert_success
+  wait_server open
+  run server_log open
+  assert_line "Received data from client: from nobody"
+}
+
+@test "no script runs a shell command, so no user input can reach one" {
+  run grep -nE 'Runtime\.getRuntime\(\)\.exec|"(ba)?sh", *"-c"|ProcessBuilder\("(ba)?sh"' "$KIT"/scripts/*.java "$KIT"/lib/*.java
+  assert_failure
+  assert_output ""
+}
