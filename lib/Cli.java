@@ -17,11 +17,11 @@ public final class Cli {
         CommandLine commandLine = new CommandLine(command);
         String name = commandLine.getCommandName();
         commandLine.setParameterExceptionHandler((problem, arguments) -> {
-            System.err.println(name + ": " + problem.getMessage() + " (see '" + name + " --help')");
+            System.err.println(name + ": " + oneLine(problem.getMessage()) + " (see '" + name + " --help')");
             return CommandLine.ExitCode.USAGE;
         });
         commandLine.setExecutionExceptionHandler((problem, cl, parsed) -> {
-            System.err.println(name + ": " + describe(problem));
+            System.err.println(name + ": " + oneLine(describe(problem)));
             return CommandLine.ExitCode.SOFTWARE;
         });
         return commandLine.execute(args);
@@ -42,6 +42,10 @@ public final class Cli {
             }
             return number;
         }
+    }
+
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static String describe(Throwable problem) {

@@ -75,6 +75,7 @@ pathname-client|--path "$dir/none.sock"|1|cannot connect to .*/d/none.sock: No s
 pathname-client|--path "$dir/stale.sock"|1|cannot connect to .*/d/stale.sock: Connection refused$
 pathname-client|--path "$dir/file"|1|cannot connect to .*/d/file: Connection refused$
 pathname-client|one two|2|Unmatched argument at index 1: 'two'
+pathname-client|--path "$dir/missing/x.sock"|1|cannot connect to .*/d/missing/x.sock: No such file or directory$
 abstract-server|--name ''|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes \(sun_path holds 108, with the leading NUL\), not 0
 abstract-server|--name "$long_name"|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes .*, not 108
 abstract-server|--name "$held"|1|@uds-kit-test-.*-held is already in use by another process$
@@ -83,4 +84,13 @@ abstract-client|--name ''|2|Invalid value for option '--name': an abstract name 
 abstract-client|--name "$long_name"|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes .*, not 108
 abstract-client|--name "$free"|1|cannot connect to @uds-kit-test-.*-free: Connection refused$
 abstract-client|--name|2|Missing required parameter for option '--name'
+inspector|--pid someone|2|Invalid value for option '--pid': 'someone' is not an int
+inspector|--fd 2147483647|1|no process 2147483647$
+inspector|--watch=often|2|Invalid value for option '--watch'
+inspector|'(unclosed'|2|Invalid value for positional parameter at index 0 \(PATTERN\)
+uds|bogus|2|Unmatched argument at index 0: 'bogus'
+uds|server|2|Missing required parameter: 'ADDRESS'
+uds|server "@$held"|1|@uds-kit-test-.*-held is already in use by another process$
+uds|client "$dir/file"|1|cannot connect to .*/d/file: Connection refused$
+uds|tour --name ''|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes
 CASES

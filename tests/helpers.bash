@@ -142,6 +142,7 @@ assert_witnessed_listener() {
   run ls -l "/proc/$pid/fd"
   assert_output --regexp " [0-9]+ -> socket:\[$inode\]"
   # Not fd 3 as in the post: the JVM opened its own files first.
+  # shellcheck disable=SC2154 # bats' run sets output
   fd=$(sed -n "s/.* \([0-9]*\) -> socket:\[$inode\]\$/\1/p" <<<"$output")
   [ "$fd" -gt 3 ]
   run proc_net_unix_row "$address"
