@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/ClientThreads.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/ProcNetUnix.java
+//SOURCES ../lib/Cli.java ../lib/ClientThreads.java ../lib/Messages.java ../lib/PeerOptions.java ../lib/SocketAddresses.java ../lib/ProcNetUnix.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION The post's server_abstract.py: a stream server on an abstract socket, a name in no file system.
 
@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "abstract-server", mixinStandardHelpOptions = true, version = Cli.VERSION,
@@ -27,6 +28,9 @@ class AbstractServer implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", converter = Cli.NonNegative.class,
             description = "Clients to serve before exiting; 0 serves until stopped (default: ${DEFAULT-VALUE}).")
     int count = 0;
+
+    @Mixin
+    PeerOptions peers = new PeerOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -50,7 +54,13 @@ class AbstractServer implements Callable<Integer> {
 
             for (int served = 0; count == 0 || served < count; served++) {
                 var client = server.accept();
-                System.out.println("Accepted connection from client");
+                var peer = client.getPeerCredentials(); // SO_PEERCRED: who connected, in the kernel's words
+                if (!peers.admits(peer)) {
+                    System.out.println("Refused connection from " + PeerOptions.describe(peer) + ": uid not allowed");
+                    client.close();
+                    continue;
+                }
+                System.out.println("Accepted connection from client" + peers.shown(peer));
                 // Each client on a thread of its own; read until it closes, as the post's recv() would not.
                 clients.start(client, in -> "Received data: " + Messages.printable(in.readAllBytes()));
             }

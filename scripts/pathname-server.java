@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/ClientThreads.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
+//SOURCES ../lib/Cli.java ../lib/ClientThreads.java ../lib/Messages.java ../lib/PeerOptions.java ../lib/SocketAddresses.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION The post's server.py: a stream server on a pathname socket, a file in the file system.
 
@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "pathname-server", mixinStandardHelpOptions = true, version = Cli.VERSION,
@@ -31,6 +32,9 @@ class PathnameServer implements Callable<Integer> {
     @Option(names = "--mode", paramLabel = "MODE", converter = SocketFiles.ModeConverter.class,
             description = "Permissions of the socket file in octal, e.g. 600 (default: 666 from junixsocket; connecting needs write permission).")
     SocketFiles.Mode mode;
+
+    @Mixin
+    PeerOptions peers = new PeerOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -53,7 +57,13 @@ class PathnameServer implements Callable<Integer> {
 
             for (int served = 0; count == 0 || served < count; served++) {
                 var client = server.accept();
-                System.out.println("Accepted connection from client");
+                var peer = client.getPeerCredentials(); // SO_PEERCRED: who connected, in the kernel's words
+                if (!peers.admits(peer)) {
+                    System.out.println("Refused connection from " + PeerOptions.describe(peer) + ": uid not allowed");
+                    client.close();
+                    continue;
+                }
+                System.out.println("Accepted connection from client" + peers.shown(peer));
                 // Each client on a thread of its own; read until it closes, as the post's recv() would not.
                 clients.start(client, in -> "Received data from client: " + Messages.printable(in.readAllBytes()));
             }

@@ -44,17 +44,22 @@ class Uds implements Callable<Integer> {
                 description = "Clients to serve before exiting; 0 serves until stopped (default: ${DEFAULT-VALUE}).")
         int count = 0;
 
+        @CommandLine.Mixin
+        PeerOptions peers = new PeerOptions();
+
         @Override
         public Integer call() throws Exception {
             if (SocketAddresses.isAbstract(address)) {
                 AbstractServer server = new AbstractServer();
                 server.name = SocketAddresses.abstractName(address);
                 server.count = count;
+                server.peers = peers;
                 return server.call();
             }
             PathnameServer server = new PathnameServer();
             server.path = java.nio.file.Path.of(address);
             server.count = count;
+            server.peers = peers;
             return server.call();
         }
     }
