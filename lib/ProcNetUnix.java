@@ -55,7 +55,20 @@ public final class ProcNetUnix {
         return rows;
     }
 
-    /** Whether some socket is bound to this address, as /proc/net/unix shows it ("@name" or a path). */
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_SEQPACKET = 5;
+
+    /**
+     * Whether a socket of this type is bound to this address, as /proc/net/unix shows it ("@name" or
+     * a path). Linux keeps abstract names apart by type: a stream socket and a datagram socket may
+     * both hold @name.
+     */
+    public static boolean isBound(String shownAddress, int type) throws IOException {
+        return read().stream().anyMatch(row -> row.type() == type && row.path().equals(shownAddress));
+    }
+
+    /** Whether a socket of any type is bound to this address. */
     public static boolean isBound(String shownAddress) throws IOException {
         return read().stream().anyMatch(row -> row.path().equals(shownAddress));
     }

@@ -87,7 +87,7 @@ public class Tour implements Callable<Integer> {
         server.expectExit(0);
 
         command("grep @" + name + " /proc/net/unix");
-        if (ProcNetUnix.isBound("@" + name)) {
+        if (ProcNetUnix.isBound("@" + name, ProcNetUnix.SOCK_STREAM)) {
             throw new IOException("the server ended but @" + name + " is still in /proc/net/unix");
         }
         System.out.println("(nothing: the name vanished with its last reference, the server's socket)");

@@ -39,7 +39,7 @@ class AbstractServer implements Callable<Integer> {
 
         // No file to look at: ask the kernel (/proc/net/unix) whether a socket holds the name already.
         // (junixsocket's bind would find out by connecting, which the other server counts as a client.)
-        if (ProcNetUnix.isBound("@" + SocketAddresses.shown(name))) {
+        if (ProcNetUnix.isBound("@" + SocketAddresses.shown(name), ProcNetUnix.SOCK_STREAM)) {
             throw new IOException("@" + SocketAddresses.shown(name) + " is already in use by another process");
         }
 
