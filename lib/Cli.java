@@ -17,7 +17,8 @@ public final class Cli {
         CommandLine commandLine = new CommandLine(command);
         String name = commandLine.getCommandName();
         commandLine.setParameterExceptionHandler((problem, arguments) -> {
-            System.err.println(name + ": " + oneLine(problem.getMessage()) + " (see '" + name + " --help')");
+            String help = problem.getCommandLine().getCommandSpec().qualifiedName() + " --help"; // "uds server --help"
+            System.err.println(name + ": " + oneLine(problem.getMessage()) + " (see '" + help + "')");
             return CommandLine.ExitCode.USAGE;
         });
         commandLine.setExecutionExceptionHandler((problem, cl, parsed) -> {

@@ -1,6 +1,8 @@
 import java.io.IOException;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,12 +12,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
-import java.util.Objects;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
  * The careful way to use a socket path. The post's server unlinks whatever is at its path; this
@@ -25,7 +25,6 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
 public final class SocketFiles {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
-    private static final int PROBE_TIMEOUT_MILLIS = 1000;
 
     private SocketFiles() {}
 
@@ -115,14 +114,17 @@ public final class SocketFiles {
                 return true;
             }
         }
-        try (AFUNIXSocket probe = AFUNIXSocket.newInstance()) {
-            probe.connect(AFUNIXSocketAddress.of(path), PROBE_TIMEOUT_MILLIS);
-            return true;
-        } catch (SocketTimeoutException backlogFull) {
-            return true;
+        // The JDK's own channel (Java 16+), non-blocking: a full backlog cannot make the probe wait.
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(path));
+            return true; // accepted at once, or pending: a server is there
         } catch (SocketException e) {
             if ("Connection refused".equals(e.getMessage())) {
                 return false;
+            }
+            if ("Resource temporarily unavailable".equals(e.getMessage())) {
+                return true; // its backlog is full: a busy live server
             }
             throw new IOException("cannot tell whether " + path + " is in use (" + e.getMessage() + "): left untouched");
         }

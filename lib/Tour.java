@@ -1,7 +1,6 @@
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -56,11 +55,11 @@ public class Tour implements Callable<Integer> {
 
     private void pathnameSocket(Path path) throws Exception {
         heading("A pathname socket: the post's server.py and client.py");
-        Step server = start("pathname-server", "PathnameServer", "--path", path.toString(), "--count", "1");
+        Step server = start("pathname-server", PathnameServer.class, "--path", path.toString(), "--count", "1");
         server.expect("Server listening on " + path);
         showSocket(server, path.toString(), "ss -l -x -A unix_stream | grep " + path.getFileName());
 
-        Step client = start("pathname-client", "PathnameClient", "--path", path.toString());
+        Step client = start("pathname-client", PathnameClient.class, "--path", path.toString());
         client.expect("Connected to server at " + path);
         client.expectExit(0);
         server.expect("Accepted connection from client");
@@ -76,11 +75,11 @@ public class Tour implements Callable<Integer> {
 
     private void abstractSocket(String name) throws Exception {
         heading("An abstract socket: the post's server_abstract.py and client_abstract.py");
-        Step server = start("abstract-server", "AbstractServer", "--name", name, "--count", "1");
+        Step server = start("abstract-server", AbstractServer.class, "--name", name, "--count", "1");
         server.expect("Server is listening for connections on abstract socket: " + name);
         showSocket(server, "@" + name, "ss -l -x -A unix_stream | grep " + name);
 
-        Step client = start("abstract-client", "AbstractClient", "--name", name);
+        Step client = start("abstract-client", AbstractClient.class, "--name", name);
         client.expectExit(0);
         server.expect("Accepted connection from client");
         server.expect("Received data: Hello, abstract socket!");
@@ -159,14 +158,9 @@ public class Tour implements Callable<Integer> {
     }
 
     /** Starts a step script's main class in a new JVM, like this one (same java, options and classpath). */
-    private Step start(String script, String mainClass, String... args) throws IOException {
+    private Step start(String script, Class<?> mainClass, String... args) throws IOException {
         command(script + " " + String.join(" ", args) + (script.endsWith("server") ? " &" : ""));
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(JavaProcess.command(mainClass, args)).redirectErrorStream(true).start();
         running.add(process);
         if (script.endsWith("server")) {
             System.out.println("[1] " + process.pid());

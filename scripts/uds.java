@@ -4,7 +4,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES pathname-server.java pathname-client.java abstract-server.java abstract-client.java inspector.java
-//SOURCES ../lib/Tour.java
+//SOURCES ../lib/Tour.java ../lib/JavaProcess.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //MAIN Uds
 //DESCRIPTION One command for the whole kit: uds server, client, inspect, tour.

@@ -92,6 +92,7 @@ CLEANUP=()
 teardown() {
   local label
   [ ${#CLEANUP[@]} -eq 0 ] || rm -rf -- "${CLEANUP[@]}"
+  rm -rf -- "$CLASSPATH_PREFIX"*
   for label in "${!SERVER_PID[@]}"; do
     stop_server "$label" KILL
   done
@@ -115,10 +116,11 @@ wait_until() {
 
 # readable_classpath SCRIPT: copies the built script and its dependencies into a folder that any
 # user may read (JBang's cache is root's), and prints a classpath for `java -cp`.
+# Called in $(...), it cannot add to CLEANUP: its folders carry the test's own prefix instead.
+CLASSPATH_PREFIX=/tmp/uds-kit-classpath-${BATS_RUN_TMPDIR##*-}-${BATS_SUITE_TEST_NUMBER:-0}-
 readable_classpath() {
   local folder parts
-  folder=$(mktemp -d /tmp/uds-kit-classpath.XXXXXX)
-  CLEANUP+=("$folder")
+  folder=$(mktemp -d "${CLASSPATH_PREFIX}XXXXXX")
   IFS=: read -ra parts <<<"$("$KIT/jbang" info classpath "$KIT/scripts/$1.java")"
   cp -- "${parts[@]}" "$folder/"
   chmod -R a+rX "$folder"

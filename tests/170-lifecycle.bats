@@ -1,0 +1,153 @@
+#!/usr/bin/env bats
+# Beyond the post: the post's "Feel free to try!". A pathname socket file outlives its server; an
+# abstract name vanishes with its last reference, and not before, also when a child process holds it.
+
+load helpers
+
+# The pids in the script's output: server_pid (the script's own), child_pid (the child of (c)).
+find_pids() {
+  server_pid=$(sed -nE 's/^u_str +LISTEN +[0-9]+ +[^ ]+ +java,pid=([0-9]+),fd=[0-9]+$/\1/p' <<<"$output" | head -n 1)
+  child_pid=$(sed -n 's/^It starts child process \([0-9]*\) .*/\1/p' <<<"$output")
+  [ -n "$server_pid" ] && [ -n "$child_pid" ] && [ "$server_pid" != "$child_pid" ]
+}
+
+# The script's output with what changes from run to run replaced: inodes, the pids, the server's fds.
+normalized_output() {
+  sed -E -e 's/^(u_str +LISTEN) +[0-9]+ /\1 INODE /' -e 's/  +/ /g' \
+    -e "s/pid=$server_pid,fd=[0-9]+/pid=SERVER,fd=N/g" -e "s/(process |pid=|Child )$child_pid\\b/\\1CHILD/g" <<<"$output"
+}
+
+expected_output() {
+  local path=$1 name=$2
+  cat <<EOF
+== (a) A pathname socket file outlives its server
+A server binds and listens on $path
+/proc/net/unix:
+Netid State Inode Local Address Process
+u_str LISTEN INODE $path java,pid=SERVER,fd=N
+The server closes its socket, and leaves the file (delete-on-close is off)
+/proc/net/unix: no row for $path
+The file is still there: srw-rw-rw- $path
+Connecting to it: Connection refused: a stale socket file, nothing behind it
+Removed the stale file $path (it is ours)
+
+== (b) An abstract name vanishes with its last reference
+A server binds and listens on @$name (no file: the name lives in the kernel)
+/proc/net/unix:
+Netid State Inode Local Address Process
+u_str LISTEN INODE @$name java,pid=SERVER,fd=N
+The server closes its socket, the name's only reference
+/proc/net/unix: no row for @$name
+
+== (c) A child process that holds the socket keeps the name, until it exits
+A server binds and listens on @$name again (the name was free)
+It starts child process CHILD with the socket as its standard input (fd 0)
+/proc/net/unix:
+Netid State Inode Local Address Process
+u_str LISTEN INODE @$name java,pid=SERVER,fd=N java,pid=CHILD,fd=0
+The server closes its descriptor: it holds the socket no more
+/proc/net/unix:
+Netid State Inode Local Address Process
+u_str LISTEN INODE @$name java,pid=CHILD,fd=0
+The name stays while the child holds it. Connecting to it: the child accepts
+Child CHILD: accepted a connection on the socket it inherited; it exits without closing it
+The child exited: the kernel closed its descriptors, the name's last reference
+/proc/net/unix: no row for @$name
+
+Every claim held, and nothing is left behind.
+EOF
+}
+
+# Nothing of the run is left: no file, no abstract name, no child process.
+assert_nothing_left() {
+  assert [ ! -e "$1" ]
+  assert [ -z "$(proc_net_unix_row "$1")" ]
+  assert [ -z "$(proc_net_unix_row "@$2")" ]
+  run kill -0 "$child_pid"
+  assert_failure
+}
+
+@test "each claim as /proc/net/unix shows it: the stale file, the vanished name, the child that holds it" {
+  path=$(socket_path l.sock)
+  name=$(unique life)
+  run_script lifecycle --path "$path" --name "$name"
+  assert_success
+  assert_stderr "" # no warning, on any JDK
+  find_pids
+  normalized=$(normalized_output)
+  assert_equal "$normalized" "$(expected_output "$path" "$name")"
+  assert_nothing_left "$path" "$name"
+}
+
+@test "without options: a path and a name unique to the run, and nothing left behind" {
+  run_script lifecycle
+  assert_success
+  find_pids
+  normalized=$(normalized_output)
+  path=/tmp/uds-lifecycle-$server_pid.sock
+  name=uds-lifecycle-$server_pid
+  assert_equal "$normalized" "$(expected_output "$path" "$name")"
+  assert_nothing_left "$path" "$name"
+}
+
+@test "a name with a space and a NUL is shown as ss shows it" {
+  name="$(unique life) x"
+  run_script lifecycle --path "$(socket_path l.sock)" --name "$name\\0end"
+  assert_success
+  assert_line "A server binds and listens on @$name@end (no file: the name lives in the kernel)"
+  assert_line "/proc/net/unix: no row for @$name@end"
+  assert [ -z "$(proc_net_unix_row "@$name@end")" ]
+}
+
+@test "a stale socket file at the path is removed first (and said so); other files are refused untouched" {
+  path=$(socket_path l.sock)
+  make_stale_socket "$path"
+  run_script lifecycle --path "$path" --name "$(unique life)"
+  assert_success
+  assert_line --index 1 "Removed stale socket file $path (its server is gone)"
+  assert [ ! -e "$path" ]
+
+  echo "keep me" >"$BATS_TEST_TMPDIR/file"
+  run_script lifecycle --path "$BATS_TEST_TMPDIR/file" --name "$(unique life)"
+  assert_failure 1
+  assert_stderr "lifecycle: $BATS_TEST_TMPDIR/file exists and is not a socket: left untouched"
+  assert [ "$(cat "$BATS_TEST_TMPDIR/file")" = "keep me" ]
+
+  start_listener live "$BATS_TEST_TMPDIR/live.sock"
+  inode=$(ss_inode "$BATS_TEST_TMPDIR/live.sock")
+  run_script lifecycle --path "$BATS_TEST_TMPDIR/live.sock" --name "$(unique life)"
+  assert_failure 1
+  assert_stderr "lifecycle: $BATS_TEST_TMPDIR/live.sock is a live server's socket: left untouched"
+  [ "$(ss_inode "$BATS_TEST_TMPDIR/live.sock")" = "$inode" ]
+}
+
+@test "an abstract name in use is refused, and its holder keeps it" {
+  name=$(unique held)
+  start_listener held "@$name"
+  inode=$(ss_inode "@$name")
+  path=$(socket_path l.sock)
+  run_script lifecycle --path "$path" --name "$name"
+  assert_failure 1
+  assert_stderr "lifecycle: @$name is already in use by another process"
+  assert_line "Removed the stale file $path (it is ours)" # (a) ran, and cleaned up
+  refute_line --partial "A server binds and listens on @"
+  [ "$(ss_inode "@$name")" = "$inode" ]
+  assert [ ! -e "$path" ]
+}
+
+@test "bad input: one line on stderr, exit 2; the hidden child role wants a listening socket, exit 1" {
+  run_script lifecycle --name "$(printf 'n%.0s' $(seq 108))"
+  assert_failure 2
+  assert_stderr --regexp "^lifecycle: Invalid value for option '--name': an abstract name must be 1 to 107 bytes \(sun_path holds 108, with the leading NUL\), not 108 \(see 'lifecycle --help'\)\$"
+  assert_output ""
+
+  run_script lifecycle --path "$BATS_TEST_TMPDIR/$(printf 'p%.0s' $(seq 108))"
+  assert_failure 2
+  assert_stderr --regexp "^lifecycle: Invalid value for option '--path': a socket path must be 1 to 107 bytes"
+  assert_output ""
+
+  run_script lifecycle --inherited-child </dev/null
+  assert_failure 1
+  assert_stderr "lifecycle: --inherited-child is lifecycle's own: it wants a listening socket as standard input"
+  assert_output ""
+}
