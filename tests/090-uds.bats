@@ -10,6 +10,9 @@ load helpers
   for command in server client inspect tour generate-completion; do
     assert_line --regexp "^  $command +[A-Z].*\.\$"
   done
+  for command in socketpair seqpacket-server seqpacket-client fd-passing lifecycle; do
+    assert_line --regexp "^  $command +[A-Z]"
+  done
 }
 
 @test "uds server @name and uds client @name behave as the abstract scripts" {
@@ -38,6 +41,16 @@ Received data: Hello, abstract socket!"
   run server_log server
   assert_line "Received data from client: from uds"
   assert [ ! -e "$path" ]
+}
+
+@test "the scripts beyond the post run as uds subcommands" {
+  run_script uds socketpair
+  assert_success
+  assert_line --regexp "^u_str +ESTAB +[0-9]+ +\* +java,pid=[0-9]+,fd=[0-9]+\$"
+  name=$(unique uds-lifecycle)
+  run_script uds lifecycle --name "$name" --path "$BATS_TEST_TMPDIR/lifecycle.sock"
+  assert_success
+  assert [ -z "$(proc_net_unix_row "@$name")" ]
 }
 
 @test "uds checks addresses as the scripts do" {
