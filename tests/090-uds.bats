@@ -10,7 +10,7 @@ load helpers
   for command in server client inspect tour generate-completion; do
     assert_line --regexp "^  $command +[A-Z].*\.\$"
   done
-  for command in socketpair seqpacket-server seqpacket-client fd-passing lifecycle; do
+  for command in socketpair datagram-server datagram-client seqpacket-server seqpacket-client fd-passing lifecycle; do
     assert_line --regexp "^  $command +[A-Z]"
   done
 }
