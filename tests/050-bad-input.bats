@@ -8,17 +8,7 @@
 
 load helpers
 
-bad_input() {
-  local script=$1 arguments=$2 status=$3 expected=$4 # not "stderr": run sets that
-  eval "set -- $arguments"
-  run_script "$script" "$@"
-  assert_failure "$status"
-  assert_output ""
-  assert_equal "${#stderr_lines[@]}" 1
-  assert_stderr --regexp "^$script: $expected"
-  assert_untouched
-}
-
+# shellcheck disable=SC2034 # the cases use these variables, through eval
 setup() {
   dir=$BATS_TEST_TMPDIR/d
   mkdir "$dir" "$dir/folder"
@@ -43,16 +33,7 @@ snapshot() {
   proc_net_unix_row "@$held"
 }
 
-assert_untouched() {
-  assert_equal "$(snapshot)" "$before"
-  [ -n "$(proc_net_unix_row "@$held")" ]
-}
-
-while IFS='|' read -r script arguments status expected; do
-  [ -n "$script" ] || continue
-  bats_test_function --description "${script} ${arguments//\$/\\\$} -> exit $status" \
-    -- bad_input "$script" "$arguments" "$status" "$expected"
-done <<'CASES'
+register_bad_input_cases <<'CASES'
 pathname-server|--path ''|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes \(sun_path holds 108, with the closing NUL\), not 0
 pathname-server|--path "$long"|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes .*, not 108
 pathname-server|--path "$dir/file"|1|.*/d/file exists and is not a socket: left untouched$

@@ -5,7 +5,7 @@
 load helpers
 
 setup() {
-  cd "$KIT"
+  cd "$KIT" || return 1
 }
 
 @test "every script has a catalog alias with a description, and runs by it" {

@@ -342,18 +342,6 @@ Sent record 1: first"
 # Bad input, one case a line: one clear line on stderr, the right exit code, nothing on stdout, and
 # the folder $dir, the listeners at $dir/live.sock (stream) and $dir/seq.sock (SOCK_SEQPACKET), and
 # the names @$held (stream) and @$heldseq (SOCK_SEQPACKET) untouched.
-bad_input() {
-  local script=$1 arguments=$2 status=$3 expected=$4
-  eval "set -- $arguments"
-  run_script "$script" "$@"
-  assert_failure "$status"
-  assert_output ""
-  # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
-  assert_equal "${#stderr_lines[@]}" 1
-  assert_stderr --regexp "^$script: $expected"
-  assert_equal "$(snapshot)" "$before"
-}
-
 snapshot() {
   find "$dir" -printf '%p %y %i %s\n' | sort
   cat "$dir/file"
@@ -361,20 +349,6 @@ snapshot() {
   proc_net_unix_row "$dir/seq.sock"
   proc_net_unix_row "@$held"
   proc_net_unix_row "@$heldseq"
-}
-
-# start_seqpacket_listener LABEL ADDRESS: python3 listens on ADDRESS with SOCK_SEQPACKET and accepts
-# nobody: a live address that no kit script owns.
-start_seqpacket_listener() {
-  start_server "$1" python3 -c '
-import signal, socket, sys
-address = sys.argv[1]
-listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-listener.bind("\0" + address[1:] if address.startswith("@") else address)
-listener.listen()
-print("listening", flush=True)
-signal.pause()' "$2"
-  wait_for_output "$1" "^listening\$"
 }
 
 # shellcheck disable=SC2034 # free, long and long_name are used by the cases, through eval
@@ -389,18 +363,14 @@ setup() {
   free=$(unique free)
   start_listener live "$dir/live.sock"
   start_listener held "@$held"
-  start_seqpacket_listener seq "$dir/seq.sock"
-  start_seqpacket_listener heldseq "@$heldseq"
+  start_listener seq "$dir/seq.sock" SOCK_SEQPACKET
+  start_listener heldseq "@$heldseq" SOCK_SEQPACKET
   long=$dir/$(printf 'x%.0s' $(seq $((108 - ${#dir} - 1))))
   long_name=$(printf 'n%.0s' $(seq 108))
   before=$(snapshot)
 }
 
-while IFS='|' read -r script arguments status expected; do
-  [ -n "$script" ] || continue
-  bats_test_function --description "${script} ${arguments//\$/\\\$} -> exit $status" \
-    -- bad_input "$script" "$arguments" "$status" "$expected"
-done <<'CASES'
+register_bad_input_cases <<'CASES'
 seqpacket-server||2|Missing required parameter: 'ADDRESS'
 seqpacket-server|''|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must be 1 to 107 bytes \(sun_path holds 108, with the closing NUL\), not 0
 seqpacket-server|"$long"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must be 1 to 107 bytes .*, not 108

@@ -164,18 +164,47 @@ python_fixture() {
   echo "$BATS_TEST_TMPDIR/$script"
 }
 
-# start_listener LABEL ADDRESS: a plain python3 stream listener on ADDRESS (a path, or @name for
-# an abstract one) that accepts nobody: a live address that no kit script owns.
+# start_listener LABEL ADDRESS [TYPE]: a plain python3 listener on ADDRESS (a path, or @name for
+# an abstract one) that accepts nobody: a live address that no kit script owns. TYPE is
+# SOCK_STREAM (the default) or SOCK_SEQPACKET.
 start_listener() {
   start_server "$1" python3 -c '
 import signal, socket, sys
-address = sys.argv[1]
-listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+address, kind = sys.argv[1], getattr(socket, sys.argv[2])
+listener = socket.socket(socket.AF_UNIX, kind)
 listener.bind("\0" + address[1:] if address.startswith("@") else address)
 listener.listen()
 print("listening", flush=True)
-signal.pause()' "$2"
+signal.pause()' "$2" "${3:-SOCK_STREAM}"
   wait_for_output "$1" "^listening\$"
+}
+
+# register_bad_input_cases: the table-driven bad-input check. Reads a table on stdin, one case a line,
+#   SCRIPT|ARGUMENTS|STATUS|EXPECTED
+# and makes each case a test: ARGUMENTS are shell words, evaluated in the test (so a case may name
+# variables the suite's setup sets); the script must exit STATUS, print nothing on stdout and one
+# line on stderr matching "SCRIPT: EXPECTED"; and the suite's own `snapshot` must still print what
+# setup saved in $before: nothing around the case was removed, changed or taken over.
+register_bad_input_cases() {
+  local script arguments status expected
+  while IFS='|' read -r script arguments status expected; do
+    [ -n "$script" ] || continue
+    bats_test_function --description "$script ${arguments//\$/\\\$} -> exit $status" \
+      -- bad_input "$script" "$arguments" "$status" "$expected"
+  done
+}
+
+bad_input() {
+  local script=$1 arguments=$2 status=$3 expected=$4 # not "stderr": run sets that
+  eval "set -- $arguments"
+  run_script "$script" "$@"
+  assert_failure "$status"
+  assert_output ""
+  # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_stderr --regexp "^$script: $expected"
+  # shellcheck disable=SC2154 # the suite's setup sets before
+  assert_equal "$(snapshot)" "$before"
 }
 
 # make_stale_socket PATH: a socket file whose socket is gone, as a killed server leaves it.
