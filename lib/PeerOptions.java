@@ -1,3 +1,5 @@
+import java.io.Closeable;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
@@ -16,8 +18,14 @@ public class PeerOptions {
             description = "Serve only clients running as UID (repeatable); others are refused before a byte is read.")
     List<Long> allowedUids = new ArrayList<>();
 
-    public boolean admits(AFUNIXSocketCredentials peer) {
-        return allowedUids.isEmpty() || allowedUids.contains(peer.getUid());
+    /** Whether to serve this client; if not, says so and closes the connection before a byte is read. */
+    public boolean admit(Closeable client, AFUNIXSocketCredentials peer) throws IOException {
+        if (allowedUids.isEmpty() || allowedUids.contains(peer.getUid())) {
+            return true;
+        }
+        System.out.println("Refused connection from " + describe(peer) + ": uid not allowed");
+        client.close();
+        return false;
     }
 
     /** " (pid=N uid=N gid=N)" with --credentials, else "". */

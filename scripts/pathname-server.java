@@ -58,10 +58,8 @@ class PathnameServer implements Callable<Integer> {
             for (int served = 0; count == 0 || served < count; served++) {
                 var client = server.accept();
                 var peer = client.getPeerCredentials(); // SO_PEERCRED: who connected, in the kernel's words
-                if (!peers.admits(peer)) {
-                    System.out.println("Refused connection from " + PeerOptions.describe(peer) + ": uid not allowed");
-                    client.close();
-                    continue;
+                if (!peers.admit(client, peer)) {
+                    continue; // refused (--allow-uid), and said so
                 }
                 System.out.println("Accepted connection from client" + peers.shown(peer));
                 // Each client on a thread of its own; read until it closes, as the post's recv() would not.
