@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "abstract-client", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang abstract-client@catalog --name demo \"hello\""},
         description = "Connects to an abstract socket and sends one message, as the post's client_abstract.py does.")
 class AbstractClient implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", converter = SocketAddresses.AbstractNameConverter.class,

@@ -18,6 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "abstract-server", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang abstract-server@catalog --name demo --credentials"},
         description = "Listens on an abstract socket and prints what each client sends, as the post's server_abstract.py does.")
 class AbstractServer implements Callable<Integer> {
     @Option(names = "--name", paramLabel = "NAME", converter = SocketAddresses.AbstractNameConverter.class,

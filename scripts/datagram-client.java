@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "datagram-client", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang datagram-client@catalog @demo-datagram one two"},
         description = {"Sends each MESSAGE as one datagram (SOCK_DGRAM) to ADDRESS and prints the reply, as TLPI's ud_ucase_cl does.",
             "It binds an address of its own first: a datagram server answers to the sender's address."})
 class DatagramClient implements Callable<Integer> {

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "datagram-server", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang datagram-server@catalog @demo-datagram"},
         description = {"Binds a datagram (SOCK_DGRAM) socket and answers each datagram in upper case, as TLPI's ud_ucase_sv does.",
             "No connections: each datagram comes with its sender's address, and the answer goes there."})
 class DatagramServer implements Callable<Integer> {

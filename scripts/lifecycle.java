@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "lifecycle", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang lifecycle@catalog"},
         description = {"The post's \"Feel free to try!\": when a socket's address goes away, each",
             "claim shown by /proc/net/unix (as the inspector prints it) and checked:",
             "(a) a pathname socket file outlives its server: stale, connect is refused;",

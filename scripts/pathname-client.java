@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "pathname-client", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang pathname-client@catalog --path /tmp/demo/server.sock \"hello\""},
         description = "Connects to a pathname socket and sends one message, as the post's client.py does.")
 class PathnameClient implements Callable<Integer> {
     @Option(names = "--path", paramLabel = "PATH", converter = SocketAddresses.PathnameConverter.class,

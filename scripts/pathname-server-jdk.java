@@ -21,6 +21,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "pathname-server-jdk", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang pathname-server-jdk@catalog --abstract demo"},
         description = {"The pathname server with the JDK alone (java.net.UnixDomainSocketAddress,",
             "Java 16+): listens on a pathname socket and prints what each client sends,",
             "as the post's server.py does. It serves one client at a time. Like",

@@ -19,6 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "pathname-server", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang pathname-server@catalog --path /tmp/demo/server.sock --count 2"},
         description = "Listens on a pathname socket and prints what each client sends, as the post's server.py does.")
 class PathnameServer implements Callable<Integer> {
     @Option(names = "--path", paramLabel = "PATH", converter = SocketAddresses.PathnameConverter.class,

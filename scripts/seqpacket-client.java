@@ -22,6 +22,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "seqpacket-client", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang seqpacket-client@catalog @demo-seqpacket short \"a longer record\""},
         description = {"Connects to a SOCK_SEQPACKET socket, sends each RECORD as one record, and",
             "closes. The server reads each record whole and in order, one read a record:",
             "records never merge as writes on a stream do."})

@@ -24,6 +24,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "seqpacket-server", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang seqpacket-server@catalog @demo-seqpacket --buffer 8"},
         description = {"Listens on a SOCK_SEQPACKET socket and prints each record a client sends.",
             "Like a stream it is connection-oriented: listen, accept, and an end when",
             "the client closes. Like datagrams it keeps records: each send() is one",

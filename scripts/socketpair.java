@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "socketpair", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        footer = {"", "Example:", "  ./jbang socketpair@catalog --hold"},
         description = {"Opens a pair of connected stream sockets (socketpair(2)), sends a message",
             "each way, and shows the two ends as ss -x -a -p would: ESTAB, no address (*).",
             "Neither end has a name, no file and no abstract name: only this process",

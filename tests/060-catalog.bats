@@ -53,12 +53,13 @@ True"
   assert_output ""
 }
 
-@test "every script answers --help with its usage, and every lib file it names exists" {
+@test "every script answers --help with its usage and an example, and every lib file it names exists" {
   for script in scripts/*.java; do
     name=$(basename "$script" .java)
     run ./jbang "$script" --help
     assert_success
     assert_line --index 0 --regexp "^Usage: $name "
+    assert_line --regexp "^Examples?:\$"
     for source in $(sed -n 's|^//SOURCES ||p' "$script"); do
       [ -f "scripts/$source" ]
     done
