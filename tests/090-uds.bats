@@ -4,7 +4,11 @@
 
 load helpers
 
-@test "uds --help lists every subcommand, one line each" {
+@test "uds --help lists every subcommand, one line each (also as jbang uds@catalog --help)" {
+  cd "$KIT" || return 1
+  run --separate-stderr ./jbang uds@catalog --help
+  assert_success
+  assert_line --index 0 "Usage: uds [-hV] [COMMAND]"
   run_script uds --help
   assert_success
   for command in server client inspect tour generate-completion; do
