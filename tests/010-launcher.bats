@@ -9,7 +9,7 @@ bare_path() {
   bin=$BATS_TEST_TMPDIR/bin
   mkdir -p "$bin"
   local tool
-  for tool in bash env sed head readlink sha256sum cut touch "$@"; do
+  for tool in bash env sed head readlink sha256sum cut touch mkdir mv rm "$@"; do
     ln -sf "$(command -v "$tool")" "$bin/$tool"
   done
   echo "$bin"
@@ -92,4 +92,106 @@ bare_path() {
   run --separate-stderr env PATH="$path" JBANG_REPO="$BATS_TEST_TMPDIR/empty" "$KIT/jbang" --version
   assert_failure 1
   assert_stderr "jbang (uds-kit): neither Maven nor JBang found: install Maven (to fetch JBang 0.132.1) or JBang"
+}
+
+# The fast path: a script whose files are unchanged runs the command JBang printed last time,
+# without JBang; any change must reach the script. These tests use a JBang cache of their own.
+write_greeting_script() {
+  export JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache
+  script=$BATS_TEST_TMPDIR/greet/greet.java
+  mkdir -p "$(dirname "$script")"
+  cat >"$script" <<'JAVA'
+//JAVA 17+
+//SOURCES Greeting.java
+class greet {
+    public static void main(String... args) {
+        System.out.println(Greeting.text() + " " + String.join("|", args));
+    }
+}
+JAVA
+  cat >"${script%/*}/Greeting.java" <<'JAVA'
+class Greeting {
+    static String text() {
+        boolean picocli;
+        try {
+            Class.forName("picocli.CommandLine");
+            picocli = true;
+        } catch (ClassNotFoundException e) {
+            picocli = false;
+        }
+        return "hello from Java " + Runtime.version().feature() + ", picocli " + picocli;
+    }
+}
+JAVA
+}
+
+@test "an unchanged script runs again without starting JBang, with every argument intact" {
+  write_greeting_script
+  run --separate-stderr "$KIT/jbang" "$script" one
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false one\$"
+  # JBang's own JVM would refuse this option: the second run must not start it.
+  JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" "$script" "two words" "" "it's" '$HOME'
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false two words\|\|it's\|\\\$HOME\$"
+}
+
+@test "a changed script, //SOURCES file or //DEPS line is rebuilt before it runs" {
+  write_greeting_script
+  run "$KIT/jbang" "$script" && assert_output --partial "hello from Java"
+  sed -i 's/hello from/hi from/' "$script" "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output --regexp "^hi from Java [0-9]+, picocli false \$"
+  # The same length, the same second: the content decides, not the time.
+  sed -i 's/hi from/yo from/' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^yo from Java [0-9]+, picocli false \$"
+  # A //DEPS line inside a //SOURCES file puts a jar on the class path.
+  sed -i '1i //DEPS info.picocli:picocli:4.7.7' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output --regexp "^yo from Java [0-9]+, picocli true \$"
+}
+
+@test "another JDK runs the script on that JDK" {
+  write_greeting_script
+  current=$("$KIT/jbang" "$script" | sed -n 's/^hello from Java \([0-9]*\).*/\1/p')
+  [ -n "$current" ]
+  other=
+  for release in /usr/lib/jvm/*/release; do
+    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    if [ -n "$feature" ] && [ "$feature" -ge 17 ] && [ "$feature" != "$current" ]; then
+      other=${release%/release}
+      break
+    fi
+  done
+  [ -n "$other" ] || skip "no second JDK 17+ in /usr/lib/jvm"
+  JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output "hello from Java $feature, picocli false "
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output "hello from Java $current, picocli false "
+}
+
+@test "a script that does not compile says so, exit 1, and runs once it is fixed" {
+  write_greeting_script
+  sed -i 's/return "hello from/return hello from/' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_failure 1
+  assert_stderr --partial "Greeting.java"
+  assert_output ""
+  sed -i 's/return hello from/return "hello from/' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false \$"
+}
+
+@test "a cleared JBang cache is rebuilt, not run from the gone jar" {
+  write_greeting_script
+  run "$KIT/jbang" "$script" && assert_success
+  rm -rf "$JBANG_CACHE_DIR/jars"
+  run --separate-stderr "$KIT/jbang" "$script" again
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false again\$"
 }
