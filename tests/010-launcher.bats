@@ -195,3 +195,21 @@ JAVA
   assert_success
   assert_output --regexp "^hello from Java [0-9]+, picocli false again\$"
 }
+
+@test "an alias runs again without starting JBang, and a changed catalog it imports is honoured" {
+  write_greeting_script
+  mkdir "$BATS_TEST_TMPDIR/catalogs"
+  cd "$BATS_TEST_TMPDIR/catalogs"
+  echo '{"catalogs": {"more": {"catalog-ref": "more.json", "import": true}}}' >jbang-catalog.json
+  echo '{"aliases": {"greet": {"script-ref": "../greet/greet.java", "arguments": ["first"]}}}' >more.json
+  run --separate-stderr "$KIT/jbang" greet
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false first\$"
+  JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" greet and
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false first\\|and\$"
+  sed -i 's/"first"/"second"/' more.json
+  run --separate-stderr "$KIT/jbang" greet
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false second\$"
+}
