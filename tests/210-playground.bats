@@ -66,6 +66,7 @@ broken_copy() {
   assert_failure 1
   name=$(playground_name "$output")
   [ -n "$name" ]
+  # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
   assert_equal "${#stderr_lines[@]}" 1
   assert_stderr "playground: cannot connect to $name: Connection refused"
   refute_line --partial "Server received"
