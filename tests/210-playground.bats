@@ -49,6 +49,16 @@ broken_copy() {
   assert_playground_ran
 }
 
+@test "the playground pins the kit's versions of junixsocket, and its //SOURCES exist" {
+  run bash -c "grep -h '^//DEPS' scripts/*.java scripts/playground.jsh | sort -u | sed 's/:[^:]*\$//' | uniq -d"
+  assert_output ""
+  run grep -c '^//DEPS com.kohlschutter.junixsocket:' scripts/playground.jsh
+  assert_output 2
+  for source in $(sed -n 's|^//SOURCES ||p' scripts/playground.jsh); do
+    [ -f "scripts/$source" ]
+  done
+}
+
 @test "the file runs as ./jbang scripts/playground.jsh and, with jbang on PATH, as ./scripts/playground.jsh" {
   [ -x scripts/playground.jsh ]
   run --separate-stderr ./jbang scripts/playground.jsh </dev/null
