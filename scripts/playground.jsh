@@ -1,0 +1,124 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
+//SOURCES ../lib/SocketTable.java ../lib/SocketOwners.java ../lib/ProcNetUnix.java ../lib/Messages.java
+//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED --limit-modules=java.se,jdk.jshell,jdk.zipfs,jdk.unsupported
+//DESCRIPTION A JShell playground: an abstract server and a client in one session, their rows in /proc/net/unix, and the name gone after close.
+
+// The playground: junixsocket and the kit's lib/ in JShell, and a server and a client on an abstract
+// name in ONE session (the kernel queues a connection until it is accepted, so one thread can play both).
+//
+//   ./jbang playground@catalog                 runs it as a script: exit 0, or 1 with one line on stderr
+//   ./jbang -Duds.playground.interactive=true --interactive scripts/playground.jsh
+//                                              runs it, then leaves you at the jshell> prompt with
+//                                              name, address, server, client, accepted, received defined
+//
+// --interactive alone leaves out JBang's closing /exit, but the file cannot see that: without the
+// property it ends with System.exit(0) before the prompt. A failure exits 1 in either mode.
+//
+// Why the directives look so: JBang loads the //SOURCES files into JShell last one first, so a lib
+// file comes after the ones that use it. JBang starts JShell with --add-modules=ALL-SYSTEM, and the
+// JVM warns on stderr about the JDK's incubator modules among them: --limit-modules keeps them out.
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+// ---- How the playground fails loudly. JShell reports an exception or a compile error and goes on
+// with the next line, and ends with exit code 0. So each step runs through step() or run(): the
+// first failure prints one line on stderr and exits 1. A shutdown hook catches the rest (a line that
+// did not compile): unless the last line ran, the exit code is 1.
+boolean interactive = Boolean.getBoolean("uds.playground.interactive"); // -Duds.playground.interactive=true
+boolean finished = false;
+boolean reported = false;
+Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    if (!finished) {
+        if (!reported) System.err.println("playground: stopped before its end (see JShell's error above)");
+        Runtime.getRuntime().halt(1); // an exit code of 1 even when JShell's /exit asked for 0
+    }
+}));
+void fail(String message) {
+    reported = true;
+    System.err.println("playground: " + message);
+    System.exit(1);
+}
+<T> T step(String what, Callable<T> action) {
+    try {
+        return action.call();
+    } catch (Exception e) {
+        fail(what + ": " + e.getMessage());
+        return null;
+    }
+}
+interface Action { void run() throws Exception; }
+void run(String what, Action action) { step(what, () -> { action.run(); return null; }); }
+void check(boolean expected, String otherwise) { if (!expected) fail(otherwise); }
+
+// ---- The lesson.
+// A name unique to this run: abstract names are global to the network namespace, and no file
+// shows that one is taken.
+String name = "playground-" + ProcessHandle.current().pid();
+String message = "Hello, abstract socket!";
+// The post's b'\0playground-...': a leading NUL byte makes the name abstract, so no file is made.
+AFUNIXSocketAddress address = step("cannot make the address @" + name, () -> AFUNIXSocketAddress.inAbstractNamespace(name));
+
+// socket(), bind() and listen() in one call.
+AFUNIXServerSocket server = step("cannot bind @" + name, () -> AFUNIXServerSocket.bindOn(address));
+System.out.println("Server is listening on abstract socket: @" + name);
+
+// connect() returns before any accept(): the kernel queues the connection on the listener.
+AFUNIXSocket client = step("cannot connect to @" + name, () -> AFUNIXSocket.connectTo(address));
+// The message, then the end of the stream (shutdown(SHUT_WR)): the server reads until it, and the
+// client may still read a reply. (Through the channel: on JDK 25, junixsocket 2.10.1's
+// Socket.shutdownOutput() says "Socket is not connected".)
+run("cannot send", () -> {
+    client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
+    client.getChannel().shutdownOutput();
+});
+
+// The server's side: accept() takes the queued connection; read all, until the client's end of stream.
+AFUNIXSocket accepted = step("cannot accept", () -> server.accept());
+String received = step("cannot read", () -> Messages.printable(accepted.getInputStream().readAllBytes()));
+System.out.println("Server received: " + received);
+check(message.equals(received), "the server received '" + received + "', not '" + message + "'");
+
+// The kernel's view, /proc/net/unix: the name with a leading @, twice: the listener (flags 00010000,
+// state 01) and the accepted connection (state 03). The client has no name, so it is not among them.
+List<String> table = step("cannot read /proc/net/unix", () -> Files.readAllLines(ProcNetUnix.FILE));
+List<String> rows = table.stream().filter(line -> line.endsWith(" @" + name)).toList();
+System.out.println(table.get(0)); // Num RefCount Protocol Flags Type St Inode Path
+rows.forEach(System.out::println);
+check(rows.size() == 2, "expected 2 rows for @" + name + " in /proc/net/unix, found " + rows.size());
+
+// The same rows as ss -x -a -p and the kit's inspector show them, with their owner: this JVM.
+void ss(String shown) throws IOException {
+    System.out.println(SocketTable.HEADER);
+    SocketTable.read().stream().filter(socket -> socket.address().equals(shown)).map(SocketTable::line).forEach(System.out::println);
+}
+run("cannot read the socket table", () -> ss("@" + name));
+
+// close() all three. No file to unlink: an abstract name vanishes with its last socket.
+run("cannot close", () -> {
+    client.close();
+    accepted.close();
+    server.close();
+});
+boolean gone = step("cannot read /proc/net/unix", () -> !ProcNetUnix.isBound("@" + name));
+check(gone, "@" + name + " is still in /proc/net/unix after close()");
+System.out.println("After close(): @" + name + " is gone from /proc/net/unix");
+
+// ---- The end: a script exits 0; interactively, the prompt is yours.
+finished = received != null && gone;
+if (!interactive) System.exit(0);
+System.out.println("""
+
+        Your turn: name, address, message, server, client, accepted, received and rows are defined (the sockets closed).
+        Try: server = AFUNIXServerSocket.bindOn(address); client = AFUNIXSocket.connectTo(address); accepted = server.accept()
+             ss("@" + name)
+        /vars lists the variables, /methods the methods, /exit ends the session.""");
