@@ -5,20 +5,27 @@
 //DESCRIPTION What `ss -x -a -p` and `ls -l /proc/PID/fd` show, read from /proc alone.
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "inspector", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {
@@ -29,7 +36,8 @@ import picocli.CommandLine.Parameters;
             "What /proc cannot tell is not shown: the peer of a connection (ss asks the kernel over netlink),",
             "and the owners of a socket held by another user's process when you are not root (shown as ?).",
             "CONNECTING is a connection the server has not accepted yet (ss counts it in the listener's Recv-Q)."},
-        footer = {"", "Examples:", "  inspector --listening --abstract", "  inspector --fd 1234", "  inspector --watch pathname_socket"})
+        footer = {"", "Examples:", "  inspector --listening --abstract", "  inspector --fd 1234", "  inspector --watch pathname_socket",
+            "  inspector --wait=30 --listening @abstract_socket"})
 class Inspector implements Callable<Integer> {
     @Option(names = "--listening", description = "Only listening sockets.")
     boolean listening;
@@ -54,30 +62,96 @@ class Inspector implements Callable<Integer> {
             description = "Redraw every SECONDS (default 1) until stopped, to watch sockets appear and vanish.")
     Double watchSeconds;
 
+    @Option(names = "--wait", paramLabel = "SECONDS", arity = "0..1", preprocessor = AttachedOnly.class,
+            description = "Wait until at least one socket matches (up to SECONDS, default 10: --wait=SECONDS), then list"
+                    + " as usual; exit 1 with one line on stderr if none did. For scripts that start a server, then a client.")
+    Double waitSeconds;
+
+    /** --wait takes its SECONDS only as --wait=SECONDS: in `--wait @name`, @name is the pattern. */
+    static final class AttachedOnly implements IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec command, ArgSpec option, Map<String, Object> info) {
+            if (!"=".equals(info.get("separator"))) {
+                args.push("10");
+            }
+            return false; // picocli goes on, and reads the seconds from the stack
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
     @Parameters(paramLabel = "PATTERN", arity = "0..1",
             description = "Only addresses that match this regular expression (a part of it is enough).")
     Pattern pattern;
 
     @Override
     public Integer call() throws Exception {
+        if (waitSeconds != null) {
+            if (fdPid != null || watchSeconds != null) {
+                throw new ParameterException(spec.commandLine(), "--wait lists sockets once: it goes with neither --fd nor --watch");
+            }
+            if (!(waitSeconds > 0 && waitSeconds <= 86400)) {
+                throw new ParameterException(spec.commandLine(), "--wait takes a number of seconds over 0 (at most 86400), not " + shown(waitSeconds));
+            }
+            printSockets(waitForMatch());
+            return 0;
+        }
         if (fdPid != null) {
             printFileDescriptors(fdPid);
             return 0;
         }
         if (watchSeconds == null) {
-            printSockets();
+            printSockets(matching());
             return 0;
         }
         while (true) {
             System.out.print("\033[H\033[2J"); // home, clear screen
             System.out.println("Every " + watchSeconds + "s, until stopped (Ctrl-C)");
-            printSockets();
+            printSockets(matching());
             Thread.sleep((long) (watchSeconds * 1000));
         }
     }
 
-    private void printSockets() throws IOException {
-        List<SocketTable.Socket> sockets = SocketTable.read().stream().filter(this::wanted).toList();
+    /**
+     * Polls /proc/net/unix until a socket passes the filters. Each poll reads only the kernel's table,
+     * which is cheap; the owners (a scan of every /proc/PID/fd) are read only once a row could match.
+     */
+    private List<SocketTable.Socket> waitForMatch() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + (long) (waitSeconds * 1e9);
+        while (true) {
+            if (ProcNetUnix.read().stream().anyMatch(this::couldMatch)) {
+                List<SocketTable.Socket> found = matching();
+                if (!found.isEmpty()) {
+                    return found;
+                }
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException("no socket matched within " + shown(waitSeconds) + (waitSeconds == 1 ? " second" : " seconds"));
+            }
+            Thread.sleep(25); // about 40 reads a second: quick to notice, and no core kept busy
+        }
+    }
+
+    /** {@link #wanted}, for a row of /proc/net/unix: every filter but --pid, which needs the owners. */
+    private boolean couldMatch(ProcNetUnix.Row row) {
+        String address = row.isUnnamed() ? "*" : Messages.printable(row.addressBytes().getBytes(StandardCharsets.ISO_8859_1));
+        return (!listening || row.listening())
+                && (!abstractOnly || row.isAbstract())
+                && (!pathnameOnly || !(row.isAbstract() || row.isUnnamed()))
+                && (pattern == null || pattern.matcher(address).find());
+    }
+
+    /** 10.0 as 10, 0.5 as 0.5. */
+    private static String shown(double seconds) {
+        return seconds == Math.rint(seconds) && Math.abs(seconds) < 1e15 ? Long.toString((long) seconds) : Double.toString(seconds);
+    }
+
+    private List<SocketTable.Socket> matching() throws IOException {
+        return SocketTable.read().stream().filter(this::wanted).toList();
+    }
+
+    private void printSockets(List<SocketTable.Socket> sockets) {
         if (json) {
             System.out.println(jsonArray(sockets.stream().map(Inspector::toJson)));
             return;

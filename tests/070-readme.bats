@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# The README tells the truth: its main command prints what it shows, and the code it quotes is the
-# code the scripts run.
+# The README tells the truth: its main command prints what it shows, every ```console session in it
+# runs as shown (tests/readme-sessions: clitest, in private namespaces), and the code it quotes is
+# the code the scripts run.
 
 load helpers
 
@@ -42,4 +43,89 @@ normalize() {
 @test "the README's test command is the one CI runs" {
   grep -qx 'tests/run' <(readme_block "^Every test" sh)
   grep -qE '(^| )tests/run( |$)' "$KIT/.ci/run"
+}
+
+# The number of commands in the ```console blocks of FILE: clitest must run each of them.
+console_commands() {
+  awk '/^```console$/ { inside = 1; next } /^```/ { inside = 0 } inside && /^\$ /' "$1" | wc -l
+}
+
+# run_sessions [OPTION...] [FILE]: tests/readme-sessions, from the kit's folder; skips the test
+# where private namespaces are not permitted (the runner then exits 77 and says why).
+run_sessions() {
+  cd "$KIT" || return 1
+  run "$KIT/tests/readme-sessions" "$@"
+  # shellcheck disable=SC2154 # run sets status and output
+  if [ "$status" -eq 77 ]; then
+    skip "$output"
+  fi
+}
+
+@test "every console session of the README runs as shown, under clitest" {
+  commands=$(console_commands "$KIT/README.md")
+  [ "$commands" -gt 40 ]
+  # The sessions write /tmp/pathname-server.log in a /tmp of their own: the shared one's (if a reader
+  # has one) stays as it was.
+  log_before=$(stat -c '%Y %s' /tmp/pathname-server.log 2>/dev/null || echo none)
+  run_sessions
+  assert_success
+  assert_line "OK: $commands of $commands tests passed"
+  assert_equal "$(stat -c '%Y %s' /tmp/pathname-server.log 2>/dev/null || echo none)" "$log_before"
+}
+
+@test "a session whose output no longer matches the README fails, with clitest's diff and the README's line" {
+  copy=$BATS_TEST_TMPDIR/README.md
+  sed '0,/^Connected to server at \/tmp\/test\/pathname_socket\.sock$/s//Connected to the server at \/tmp\/test\/pathname_socket.sock/' \
+    "$KIT/README.md" >"$copy"
+  line=$(grep -n -m 1 '^Connected to the server at ' "$copy" | cut -d : -f 1)
+  [ -n "$line" ]
+  run_sessions --first "$copy"
+  assert_failure 1
+  assert_line --regexp "^\\[FAILED #[0-9]+, line $((line - 1))\\] \\./jbang pathname-client@catalog\$"
+  assert_line -- "-Connected to the server at /tmp/test/pathname_socket.sock"
+  assert_line -- "+Connected to server at /tmp/test/pathname_socket.sock"
+}
+
+@test "an example under a #=> --regex must match it: checked before anything runs" {
+  copy=$BATS_TEST_TMPDIR/README.md
+  sed 's|^\(LISTEN 0 *50 *\)/tmp/test/pathname_socket.sock |\1/tmp/test/pathname.sock |' "$KIT/README.md" >"$copy"
+  line=$(grep -n -m 1 '^LISTEN 0 *50 */tmp/test/pathname.sock ' "$copy" | cut -d : -f 1)
+  [ -n "$line" ]
+  run_sessions "$copy"
+  assert_failure 1
+  assert_line --index 0 --regexp "^$copy:$((line - 1)): the example under this command does not match its matcher \(#=> --regex .*\):\$"
+  assert_line --regexp "^LISTEN 0 +50 +/tmp/test/pathname.sock [0-9]+ "
+  refute_output --partial "FAILED"
+}
+
+@test "only console blocks run, each from its first command; sh and text blocks do not" {
+  markdown=$BATS_TEST_TMPDIR/sessions.md
+  cat >"$markdown" <<'EOF'
+Prose, and commands that are not sessions:
+
+```sh
+$ exit 3
+```
+
+```text
+$ echo printed by a tour
+something else
+```
+
+```console
+$ echo "$((6 * 7))"
+42
+$ pwd
+KIT
+```
+EOF
+  sed -i "s|^KIT\$|$KIT|" "$markdown"
+  run_sessions "$markdown"
+  assert_success
+  assert_line "OK: 2 of 2 tests passed"
+
+  printf '```console\nan output line with no command\n$ true\n```\n' >"$markdown"
+  run_sessions "$markdown"
+  assert_failure 1
+  assert_output "$markdown:2: a console session must begin with a \`\$ \` command"
 }

@@ -118,3 +118,74 @@ watch_saw_vanish() {
   assert_stderr ""
   assert_line --regexp "^u_str +LISTEN +[0-9]+ +@$prefix-abstract +\?\$"
 }
+
+# True once PID is the inspector's own JVM (JBang has handed over to it), not JBang's launcher.
+inspector_runs() {
+  tr '\0' '\n' <"/proc/$1/cmdline" 2>/dev/null | grep -qx Inspector
+}
+
+@test "--wait waits for a server that starts after it, then lists it and exits 0" {
+  name=$(unique waited)
+  start_script_server waiter inspector --wait=60 --listening "@$name"
+  wait_until "the inspector's JVM runs" inspector_runs "${SERVER_PID[waiter]}"
+  run server_log waiter
+  assert_output "" # no socket matches yet, so nothing is listed
+  start_listener listener "@$name"
+  wait_server waiter
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log waiter
+  assert_line --index 0 --regexp "^Netid +State +Inode +Local Address +Process\$"
+  assert_line --index 1 --regexp "^u_str +LISTEN +[0-9]+ +@$name +python3,pid=${SERVER_PID[listener]},fd=[0-9]+\$"
+  [ "${#lines[@]}" -eq 2 ]
+}
+
+@test "--wait with a match already there lists it at once, as without --wait; the pattern may follow --wait" {
+  name=$(unique there)
+  start_listener listener "@$name"
+  run_script inspector "@$name"
+  assert_success
+  expected=$output
+  [ "${#lines[@]}" -eq 2 ]
+  run_script inspector --wait "@$name" # @name is the pattern: seconds go only as --wait=SECONDS
+  assert_success
+  assert_output "$expected"
+  run_script inspector --json --wait=5 --pid "${SERVER_PID[listener]}" "@$name"
+  assert_success
+  run python3 -c 'import json, sys; print([s["address"] for s in json.load(sys.stdin)])' <<<"$output"
+  assert_output "['@$name']"
+}
+
+@test "--wait=SECONDS gives up after SECONDS: one line on stderr, exit 1, and no core kept busy meanwhile" {
+  name=$(unique nobody-listens)
+  TIMEFORMAT='%U %S'
+  start=$(date +%s%N)
+  { time run_script inspector --wait=6 "@$name"; } 2>"$BATS_TEST_TMPDIR/cpu"
+  elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+  assert_failure 1
+  assert_output ""
+  # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_stderr "inspector: no socket matched within 6 seconds"
+  [ "$elapsed_ms" -ge 6000 ]
+  # CPU time of JBang's JVM and the inspector's: starting both takes about 1.5 s; six seconds of a
+  # loop that polls without pausing would add seconds more, even on a busy machine.
+  read -r user system <"$BATS_TEST_TMPDIR/cpu"
+  cpu_ms=$(awk -v u="$user" -v s="$system" 'BEGIN { printf "%d", (u + s) * 1000 }')
+  [ "$cpu_ms" -lt 3000 ] || fail "the inspector used ${cpu_ms} ms of CPU in ${elapsed_ms} ms: it polls too eagerly"
+}
+
+@test "--wait: bad seconds, or with --fd or --watch, get one line and exit 2" {
+  run_script inspector --wait=-1 x
+  assert_failure 2
+  assert_output ""
+  assert_stderr "inspector: --wait takes a number of seconds over 0 (at most 86400), not -1 (see 'inspector --help')"
+  run_script inspector --wait=soon x
+  assert_failure 2
+  assert_stderr "inspector: Invalid value for option '--wait': 'soon' is not a double (see 'inspector --help')"
+  run_script inspector --wait --fd 1
+  assert_failure 2
+  assert_stderr "inspector: --wait lists sockets once: it goes with neither --fd nor --watch (see 'inspector --help')"
+  run_script inspector --wait --watch
+  assert_failure 2
+  assert_stderr --partial "it goes with neither --fd nor --watch"
+}
