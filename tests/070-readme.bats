@@ -36,7 +36,7 @@ normalize() {
   [ "${#lines[@]}" -gt 10 ]
   for line in "${lines[@]}"; do
     trimmed=$(sed 's/^ *//' <<<"$line")
-    grep -qF -- "$trimmed" "$KIT"/scripts/*.java || fail "not in any script: $trimmed"
+    grep -qF -- "$trimmed" "$KIT"/scripts/*.java "$KIT"/scripts/*.jsh "$KIT"/templates/*.qute || fail "not in any script: $trimmed"
   done
 }
 
