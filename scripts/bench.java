@@ -103,7 +103,7 @@ class Bench implements Callable<Integer> {
     boolean json;
 
     private Path folder;          // private temporary folder for the pathname sockets
-    private volatile Process reference; // the C reference while it runs: killed if we are interrupted
+    private volatile Process running;  // the C reference while it runs: killed if we are interrupted
 
     @Override
     public Integer call() throws Exception {
@@ -122,13 +122,11 @@ class Bench implements Callable<Integer> {
 
     private int run(List<String> rows) throws Exception {
         String name = folder.getFileName().toString(); // uds-bench-NNN: also the abstract name
-        Path binary = null;
-        String reason = noC ? "--no-c" : null, compiled = null;
+        Reference reference = null;
+        String reason = noC ? "--no-c" : null;
         if (rows.contains("c-unix") && !noC) {
             try {
-                String[] found = compileReference();
-                binary = Path.of(found[0]);
-                compiled = found[1];
+                reference = compileReference();
             } catch (IOException e) {
                 if (rows.size() == 1) {
                     throw e;
@@ -142,8 +140,8 @@ class Bench implements Callable<Integer> {
             System.out.println("machine: " + machine());
             System.out.println("layout: " + LAYOUT);
             System.out.println("sockets: " + folder + "/ (removed at the end), @" + name);
-            if (compiled != null) {
-                System.out.println("C reference: " + binary + " (" + compiled + ")");
+            if (reference != null) {
+                System.out.println("C reference: " + reference.binary() + " (" + reference.how() + ")");
             }
             System.out.println();
             System.out.printf("%-10s %14s %7s %9s %7s%n", "transport", "round trips/s", "ratio", "MB/s", "ratio");
@@ -156,11 +154,11 @@ class Bench implements Callable<Integer> {
             String skipped = null;
             if (!row.equals("c-unix")) {
                 figures = measureJava(row, name);
-            } else if (binary == null) {
+            } else if (reference == null) {
                 skipped = reason;
             } else {
                 try {
-                    figures = measureC(binary, folder.resolve("c-unix.sock"));
+                    figures = measureC(reference.binary(), folder.resolve("c-unix.sock"));
                 } catch (IOException e) {
                     if (rows.size() == 1) {
                         throw e;
@@ -176,7 +174,7 @@ class Bench implements Callable<Integer> {
                 continue;
             }
             first = first == null ? figures : first;
-            double tripsRatio = figures[0] / first[0], mbRatio = figures[1] / first[1];
+            double tripsRatio = ratio(figures[0], first[0]), mbRatio = ratio(figures[1], first[1]);
             results.add(String.format(Locale.ROOT, "{\"transport\":%s,\"skipped\":false,\"round_trips_per_s\":%.1f,"
                     + "\"round_trips_ratio\":%.3f,\"mb_per_s\":%.1f,\"mb_per_s_ratio\":%.3f}", quoted(row), figures[0], tripsRatio, figures[1], mbRatio));
             if (!json) {
@@ -192,7 +190,7 @@ class Bench implements Callable<Integer> {
                     quoted(System.getProperty("java.version")), quoted(System.getProperty("java.vm.name")),
                     size, chunk, seconds(duration), seconds(warmup), rows.stream().map(Bench::quoted).collect(Collectors.joining(",")), noC,
                     quoted(LAYOUT), quoted(folder.toString()), quoted("@" + name),
-                    compiled == null ? "null" : "{\"binary\":" + quoted(binary.toString()) + ",\"compiled_now\":" + compiled.startsWith("compiled") + "}",
+                    reference == null ? "null" : "{\"binary\":" + quoted(reference.binary().toString()) + ",\"compiled_now\":" + !reference.how().equals("cached") + "}",
                     String.join(",", results));
         }
         return 0;
@@ -344,8 +342,12 @@ class Bench implements Callable<Integer> {
 
     // ---- The C row: compile once per version of the source, run as a process of its own ----------
 
-    /** The C reference's binary, compiled now or found in the cache: {path, "compiled now ..." or "cached"}. */
-    private static String[] compileReference() throws IOException {
+    /** The C reference's binary, and how we got it: "cached", or "compiled now: cc -O2 -pthread". */
+    private record Reference(Path binary, String how) {
+    }
+
+    /** Compiles the C reference, unless the cache holds it already (the same source, to the byte). */
+    private static Reference compileReference() throws IOException {
         byte[] source;
         try (InputStream in = Bench.class.getResourceAsStream("/bench-reference.c")) {
             if (in == null) {
@@ -363,7 +365,7 @@ class Bench implements Callable<Integer> {
         Path cache = (xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("uds-kit");
         Path binary = cache.resolve("bench-reference-" + key); // keyed by the source: an edited source is compiled anew
         if (Files.isExecutable(binary)) {
-            return new String[] {binary.toString(), "cached"};
+            return new Reference(binary, "cached");
         }
         String cc = System.getenv().getOrDefault("CC", "").isBlank() ? "cc" : System.getenv("CC").strip();
         List<String> command = new ArrayList<>(List.of(cc.split("\\s+")));
@@ -402,7 +404,7 @@ class Bench implements Callable<Integer> {
                 }
             }
         }
-        return new String[] {binary.toString(), "compiled now: " + String.join(" ", command.subList(0, command.size() - 3))};
+        return new Reference(binary, "compiled now: " + String.join(" ", command.subList(0, command.size() - 3)));
     }
 
     private static boolean onPath(String program) {
@@ -418,7 +420,7 @@ class Bench implements Callable<Integer> {
         ProcessBuilder builder = new ProcessBuilder(binary.toString(), Integer.toString(size), Integer.toString(chunk),
                 seconds(duration), seconds(warmup), address.toString()).redirectErrorStream(true);
         Process process = builder.start();
-        reference = process;
+        running = process;
         try {
             long limit = (long) Math.ceil(2 * (warmup + duration)) + 60;
             if (!process.waitFor(limit, TimeUnit.SECONDS)) {
@@ -433,13 +435,13 @@ class Bench implements Callable<Integer> {
             return new double[] {Double.parseDouble(figures.group(1)), Double.parseDouble(figures.group(2))};
         } finally {
             process.destroyForcibly();
-            reference = null;
+            running = null;
         }
     }
 
     /** Ends what this run started: the C reference, if it still runs, and the folder of sockets. */
     private synchronized void cleanUp() {
-        Process process = reference;
+        Process process = running;
         if (process != null) {
             process.destroyForcibly();
             try {
@@ -461,6 +463,10 @@ class Bench implements Callable<Integer> {
     }
 
     // ---- Plumbing --------------------------------------------------------------------------------
+
+    private static double ratio(double figure, double first) {
+        return first > 0 ? figure / first : 0; // a first row at 0 (a --duration too short to count) has no ratios
+    }
 
     private static long nanos(double seconds) {
         return (long) (seconds * 1e9);
