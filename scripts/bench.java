@@ -22,6 +22,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -102,7 +103,8 @@ class Bench implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (machine, options, rows) instead of the table.")
     boolean json;
 
-    private Path folder;          // private temporary folder for the pathname sockets
+    private Path folder;               // private temporary folder for the pathname sockets
+    private boolean ended;             // cleaned up: nothing more may start (guarded by this)
     private volatile Process running;  // the C reference while it runs: killed if we are interrupted
 
     @Override
@@ -202,6 +204,8 @@ class Bench implements Callable<Integer> {
     private double[] measureJava(String row, String name) throws Exception {
         try (ServerSocketChannel server = listen(row, name)) {
             return new double[] {roundTrips(server), streaming(server)};
+        } finally {
+            Files.deleteIfExists(folder.resolve(row + ".sock")); // the JDK leaves its socket file behind
         }
     }
 
@@ -419,8 +423,14 @@ class Bench implements Callable<Integer> {
     private double[] measureC(Path binary, Path address) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(binary.toString(), Integer.toString(size), Integer.toString(chunk),
                 seconds(duration), seconds(warmup), address.toString()).redirectErrorStream(true);
-        Process process = builder.start();
-        running = process;
+        Process process;
+        synchronized (this) { // with cleanUp(): a Ctrl-C now cannot miss the process
+            if (ended) {
+                throw new IOException("interrupted");
+            }
+            process = builder.start();
+            running = process;
+        }
         try {
             long limit = (long) Math.ceil(2 * (warmup + duration)) + 60;
             if (!process.waitFor(limit, TimeUnit.SECONDS)) {
@@ -450,14 +460,17 @@ class Bench implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }
-        if (folder == null || !Files.exists(folder)) {
+        if (ended || folder == null) {
             return;
         }
+        ended = true; // nothing more may start
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(file);
             }
-        } catch (IOException e) {
+        } catch (NoSuchFileException gone) {
+            // removed already
+        } catch (IOException | java.io.UncheckedIOException e) {
             System.err.println("bench: could not remove " + folder + ": " + e.getMessage());
         }
     }

@@ -150,7 +150,7 @@ pathname"
   run --separate-stderr "$KIT/jbang" "$copy/scripts/bench.java" "${FAST[@]}" --only c-unix
   assert_failure 1
   assert_line "C reference: $cache/bench-reference-$edited (compiled now: cc -O2 -pthread)"
-  assert_stderr --regexp "^bench: the C reference failed \(exit 3\): round_trips_per_s=[0-9.]+ mb_per_s=[0-9.]+\$"
+  assert_stderr_line --regexp "^bench: the C reference failed \(exit 3\): round_trips_per_s=[0-9.]+ mb_per_s=[0-9.]+\$" # after JBang's "Building jar"
   assert_nothing_left "$output"
   run ls "$cache"
   assert_output "bench-reference-$edited
