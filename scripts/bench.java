@@ -51,7 +51,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, version = Cli.VERSION,
-        footer = {"", "Examples:", "  ./jbang bench@catalog", "  ./jbang bench@catalog --only pathname,tcp --duration 0.5 --json"},
+        footer = {"", "Examples:", "  ./jbang bench@catalog",
+            "  ./jbang bench@catalog --only pathname,tcp --duration 0.5 --json",
+            "  taskset -c 0 ./jbang bench@catalog    # one CPU for both threads: no cross-CPU wake-ups"},
         description = {"How fast is a unix socket? Two figures for each transport (a row):",
             "  round trips/s: the client writes --size bytes, the server echoes them back,",
             "    the client reads them all;",
@@ -184,10 +186,10 @@ class Bench implements Callable<Integer> {
             }
         }
         if (json) {
-            System.out.printf(Locale.ROOT, "{\"machine\":{\"cores\":%d,\"cpu\":%s,\"os\":%s,\"java_version\":%s,\"java_vm\":%s},"
+            System.out.printf(Locale.ROOT, "{\"machine\":{\"cores\":%d,\"cpu\":%s,\"cpus_allowed\":%s,\"os\":%s,\"java_version\":%s,\"java_vm\":%s},"
                     + "\"options\":{\"size\":%d,\"chunk\":%d,\"duration_s\":%s,\"warmup_s\":%s,\"rows\":[%s],\"no_c\":%b},"
                     + "\"layout\":%s,\"sockets\":{\"folder\":%s,\"abstract\":%s},\"c_reference\":%s,\"rows\":[%s]}%n",
-                    Runtime.getRuntime().availableProcessors(), quoted(cpu()),
+                    cores(), quoted(proc("/proc/cpuinfo", "model name")), quoted(proc("/proc/self/status", "Cpus_allowed_list")),
                     quoted(System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch")),
                     quoted(System.getProperty("java.version")), quoted(System.getProperty("java.vm.name")),
                     size, chunk, seconds(duration), seconds(warmup), rows.stream().map(Bench::quoted).collect(Collectors.joining(",")), noC,
@@ -490,16 +492,26 @@ class Bench implements Callable<Integer> {
     }
 
     private static String machine() {
-        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu() + "), " + System.getProperty("os.name") + " "
-                + System.getProperty("os.version") + " " + System.getProperty("os.arch") + ", Java " + System.getProperty("java.version")
-                + " (" + System.getProperty("java.vm.name") + ")";
+        return cores() + " cores (" + proc("/proc/cpuinfo", "model name") + "), run on CPUs " + proc("/proc/self/status", "Cpus_allowed_list")
+                + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch")
+                + ", Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")";
     }
 
-    private static String cpu() {
+    /** The machine's cores, also when this run may use fewer (taskset): availableProcessors() counts those it may use. */
+    private static long cores() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown CPU");
+            return lines.filter(line -> line.startsWith("processor")).count();
         } catch (IOException | java.io.UncheckedIOException e) {
-            return "unknown CPU";
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+
+    /** The value of the first "KEY: value" line of a /proc file, or "unknown". */
+    private static String proc(String file, String key) {
+        try (Stream<String> lines = Files.lines(Path.of(file))) {
+            return lines.filter(line -> line.startsWith(key)).map(line -> line.substring(line.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return "unknown";
         }
     }
 
