@@ -33,6 +33,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -260,6 +261,7 @@ class Bench implements Callable<Integer> {
             }
             return 0.0; // the client closed: done
         });
+        double perSecond;
         try (SocketChannel client = connect(server)) {
             ByteBuffer message = ByteBuffer.allocateDirect(size);
             for (long end = System.nanoTime() + nanos(warmup); System.nanoTime() - end < 0;) {
@@ -270,10 +272,10 @@ class Bench implements Callable<Integer> {
                 roundTrip(client, message);
                 trips++;
             } while ((now = System.nanoTime()) - start < nanos(duration));
-            return trips * 1e9 / (now - start);
-        } finally {
-            echo.get(); // closing the client ended the echo: its failure, if any, is ours
-        }
+            perSecond = trips * 1e9 / (now - start);
+        } // close(): the echo reads the end of the stream and ends
+        result(echo); // its failure, if any, is ours
+        return perSecond;
     }
 
     private static void roundTrip(SocketChannel client, ByteBuffer message) throws IOException {
@@ -310,7 +312,7 @@ class Bench implements Callable<Integer> {
                 writeFully(client, buffer);
             }
         } // close(): the sink reads to the end of the stream, then stops its clock
-        return sink.get();
+        return result(sink);
     }
 
     private interface Service {
@@ -328,6 +330,15 @@ class Bench implements Callable<Integer> {
         thread.setDaemon(true); // Ctrl-C ends the JVM even while it waits
         thread.start();
         return task;
+    }
+
+    /** What the server's thread returned, or the exception it failed with. */
+    private static double result(FutureTask<Double> task) throws Exception {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     /** A stream has no message boundaries: read() may return part of the message, so loop. False at end of stream. */
