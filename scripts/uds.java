@@ -5,7 +5,7 @@
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES pathname-server.java pathname-client.java abstract-server.java abstract-client.java inspector.java
 //SOURCES socketpair.java datagram-server.java datagram-client.java seqpacket-server.java seqpacket-client.java
-//SOURCES fd-passing.java lifecycle.java
+//SOURCES fd-passing.java lifecycle.java bench.java
 //SOURCES ../lib/Tour.java ../lib/JavaProcess.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //MAIN Uds
@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         description = {"Unix domain sockets, step by step: the kit's scripts under one command.",
             "An ADDRESS is written the way ss prints it: @name is an abstract socket, anything else a path."},
         subcommands = {Uds.Server.class, Uds.Client.class, Uds.Inspect.class, Tour.class,
-            Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class, FdPassing.class, Lifecycle.class,
+            Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class, FdPassing.class, Lifecycle.class, Bench.class,
             AutoComplete.GenerateCompletion.class},
         footer = {"", "Examples:", "  uds tour", "  uds server @demo &", "  uds client @demo 'hello'",
             "  uds inspect --listening", "  source <(uds generate-completion)"})
