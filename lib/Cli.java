@@ -1,3 +1,6 @@
+//JAVAC_OPTIONS -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC
+// (javac runs for a moment on every build: it starts faster with C1 alone and the serial collector)
+
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
