@@ -129,3 +129,27 @@ EOF
   assert_failure 1
   assert_output "$markdown:2: a console session must begin with a \`\$ \` command"
 }
+
+@test "a kit that lives under /tmp still sees itself in the sessions' fresh /tmp" {
+  kit=$BATS_TEST_TMPDIR/kit
+  mkdir -p "$kit/tests"
+  cp "$KIT/tests/readme-sessions" "$kit/tests/"
+  ln -s "$KIT/tests/.tools" "$kit/tests/.tools"
+  echo "the kit's own file" >"$kit/marker"
+  shared=/tmp/$(unique shared)
+  touch "$shared" && CLEANUP+=("$shared")
+  cat >"$kit/README.md" <<EOF
+\`\`\`console
+\$ pwd
+$kit
+\$ cat marker
+the kit's own file
+\$ ls $shared
+ls: cannot access '$shared': No such file or directory
+\`\`\`
+EOF
+  run "$kit/tests/readme-sessions" "$kit/README.md"
+  [ "$status" -ne 77 ] || skip "$output"
+  assert_success
+  assert_line "OK: 3 of 3 tests passed"
+}
