@@ -134,7 +134,7 @@ EOF
   kit=$BATS_TEST_TMPDIR/kit
   mkdir -p "$kit/tests"
   cp "$KIT/tests/readme-sessions" "$kit/tests/"
-  ln -s "$KIT/tests/.tools" "$kit/tests/.tools"
+  cp -r "$KIT/tests/.tools" "$kit/tests/" # in the kit, as tests/run puts it
   echo "the kit's own file" >"$kit/marker"
   shared=/tmp/$(unique shared)
   touch "$shared" && CLEANUP+=("$shared")
