@@ -35,8 +35,17 @@ public final class SocketTable {
     public static List<Socket> read() throws IOException {
         List<ProcNetUnix.Row> rows = ProcNetUnix.read();
         SocketOwners owners = SocketOwners.scan();
-        return rows.stream().map(row -> new Socket(netid(row.type()), state(row), address(row), row.inode(),
-                row.inode() == 0 ? List.of() : owners.of(row.inode()), owners.complete())).toList();
+        return rows.stream().map(row -> socket(row, row.inode() == 0 ? List.of() : owners.of(row.inode()), owners.complete()))
+                .toList();
+    }
+
+    /** A row of /proc/net/unix as ss shows it, before its owners are known (they take a scan of every /proc/PID/fd). */
+    public static Socket withoutOwners(ProcNetUnix.Row row) {
+        return socket(row, List.of(), false);
+    }
+
+    private static Socket socket(ProcNetUnix.Row row, List<SocketOwners.Owner> owners, boolean ownersComplete) {
+        return new Socket(netid(row.type()), state(row), address(row), row.inode(), owners, ownersComplete);
     }
 
     public static String line(Socket socket) {

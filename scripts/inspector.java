@@ -5,7 +5,6 @@
 //DESCRIPTION What `ss -x -a -p` and `ls -l /proc/PID/fd` show, read from /proc alone.
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -120,7 +119,7 @@ class Inspector implements Callable<Integer> {
     private List<SocketTable.Socket> waitForMatch() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + (long) (waitSeconds * 1e9);
         while (true) {
-            if (ProcNetUnix.read().stream().anyMatch(this::couldMatch)) {
+            if (ProcNetUnix.read().stream().map(SocketTable::withoutOwners).anyMatch(this::wantedByRow)) {
                 List<SocketTable.Socket> found = matching();
                 if (!found.isEmpty()) {
                     return found;
@@ -131,15 +130,6 @@ class Inspector implements Callable<Integer> {
             }
             Thread.sleep(25); // about 40 reads a second: quick to notice, and no core kept busy
         }
-    }
-
-    /** {@link #wanted}, for a row of /proc/net/unix: every filter but --pid, which needs the owners. */
-    private boolean couldMatch(ProcNetUnix.Row row) {
-        String address = row.isUnnamed() ? "*" : Messages.printable(row.addressBytes().getBytes(StandardCharsets.ISO_8859_1));
-        return (!listening || row.listening())
-                && (!abstractOnly || row.isAbstract())
-                && (!pathnameOnly || !(row.isAbstract() || row.isUnnamed()))
-                && (pattern == null || pattern.matcher(address).find());
     }
 
     /** 10.0 as 10, 0.5 as 0.5. */
@@ -161,10 +151,14 @@ class Inspector implements Callable<Integer> {
     }
 
     private boolean wanted(SocketTable.Socket socket) {
+        return wantedByRow(socket) && (pid == null || socket.owners().stream().anyMatch(owner -> owner.pid() == pid));
+    }
+
+    /** Every filter but --pid: what the row of /proc/net/unix alone can tell, without the owners. */
+    private boolean wantedByRow(SocketTable.Socket socket) {
         return (!listening || socket.state().equals("LISTEN"))
                 && (!abstractOnly || socket.isAbstract())
                 && (!pathnameOnly || socket.isPathname())
-                && (pid == null || socket.owners().stream().anyMatch(owner -> owner.pid() == pid))
                 && (pattern == null || pattern.matcher(socket.address()).find());
     }
 

@@ -4,22 +4,7 @@
 load helpers
 
 @test "the pathname server prints what the client sends, then removes its socket file" {
-  path=$(socket_path s.sock)
-  start_script_server server pathname-server --path "$path"
-  wait_for_output server "^Server listening on $path\$"
-
-  run_script pathname-client --path "$path"
-  assert_success
-  assert_output "Connected to server at $path"
-  assert_stderr "" # no warning, on any JDK
-
-  wait_server server
-  [ "$SERVER_STATUS" -eq 0 ]
-  run server_log server
-  assert_output "Server listening on $path
-Accepted connection from client
-Received data from client: Hello, server! This is the client."
-  assert [ ! -e "$path" ]
+  assert_post_pathname_demo pathname-server
 }
 
 @test "ss lists the listener, and the server's /proc/PID/fd links to the inode ss shows" {

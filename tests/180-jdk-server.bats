@@ -19,22 +19,7 @@ load helpers
 }
 
 @test "the kit's junixsocket client talks to the JDK server, which prints what the post's server prints and removes its file" {
-  path=$(socket_path s.sock)
-  start_script_server server pathname-server-jdk --path "$path"
-  wait_for_output server "^Server listening on $path\$"
-
-  run_script pathname-client --path "$path"
-  assert_success
-  assert_output "Connected to server at $path"
-  assert_stderr ""
-
-  wait_server server
-  [ "$SERVER_STATUS" -eq 0 ]
-  run server_log server
-  assert_output "Server listening on $path
-Accepted connection from client
-Received data from client: Hello, server! This is the client."
-  assert [ ! -e "$path" ]
+  assert_post_pathname_demo pathname-server-jdk
 }
 
 @test "the post's client.py talks to the JDK server" {

@@ -127,6 +127,29 @@ readable_classpath() {
   echo "$folder/*"
 }
 
+# assert_post_pathname_demo SERVER: the post's first demo against the pathname server script SERVER.
+# The kit's client sends the post's message; the server prints the post's lines, serves that one
+# client, exits 0 and removes its socket file; nothing is printed on stderr (no warning, on any JDK).
+assert_post_pathname_demo() {
+  local path
+  path=$(socket_path s.sock)
+  start_script_server server "$1" --path "$path"
+  wait_for_output server "^Server listening on $path\$"
+
+  run_script pathname-client --path "$path"
+  assert_success
+  assert_output "Connected to server at $path"
+  assert_stderr ""
+
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_output "Server listening on $path
+Accepted connection from client
+Received data from client: Hello, server! This is the client."
+  assert [ ! -e "$path" ]
+}
+
 # The inode of the socket bound to ADDRESS (a path or @name) as `ss -x -a` shows it.
 ss_inode() {
   ss -x -a -n | awk -v address="$1" '$5 == address { print $6; exit }'
