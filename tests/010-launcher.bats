@@ -213,3 +213,17 @@ JAVA
   assert_success
   assert_output --regexp "^hello from Java [0-9]+, picocli false second\$"
 }
+
+@test "UDS_KIT_LAUNCHER_CACHE=off asks JBang every time; what the launcher keeps is in JBANG_CACHE_DIR/uds-kit" {
+  write_greeting_script
+  run --separate-stderr "$KIT/jbang" "$script" one
+  assert_success
+  # JBang's AppCDS archive for this JDK, and the kept command for this script.
+  run bash -c 'ls "$1"/uds-kit/jbang-0.132.1-*.jsa && grep -lF "$2" "$1"/uds-kit/commands/*' _ "$JBANG_CACHE_DIR" "$script"
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  # JBang's own JVM refuses this option: with the cache off, JBang runs, and says so.
+  UDS_KIT_LAUNCHER_CACHE=off JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" "$script" one
+  assert_failure
+  assert_stderr --partial "Unrecognized option: --no-such-jvm-option"
+}
