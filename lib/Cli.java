@@ -1,15 +1,13 @@
-//JAVAC_OPTIONS -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC
-// (javac runs for a moment on every build: it starts faster with C1 alone and the serial collector)
-
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Runs a picocli command the kit's way. Bad input: one line on stderr and exit 2. A failure at run
- * time: one line on stderr and exit 1. Never a stack trace: the reader should see what went wrong,
- * not where in the JVM.
+ * Runs a picocli command the way the lessons do, for the kit's tools: bad input is one line on
+ * stderr and exit 2, a failure at run time one line and exit 1, never a stack trace; the message is
+ * escaped (docs/escapes.md), since it may quote names and paths that others chose.
  */
 public final class Cli {
     public static final String VERSION = "uds-kit 0.1.0";
@@ -21,11 +19,11 @@ public final class Cli {
         String name = commandLine.getCommandName();
         commandLine.setParameterExceptionHandler((problem, arguments) -> {
             String help = problem.getCommandLine().getCommandSpec().qualifiedName() + " --help"; // "uds server --help"
-            System.err.println(name + ": " + oneLine(problem.getMessage()) + " (see '" + help + "')");
+            System.err.println(name + ": " + shown(problem.getMessage()) + " (see '" + help + "')");
             return CommandLine.ExitCode.USAGE;
         });
         commandLine.setExecutionExceptionHandler((problem, cl, parsed) -> {
-            System.err.println(name + ": " + oneLine(describe(problem)));
+            System.err.println(name + ": " + shown(describe(problem)));
             return CommandLine.ExitCode.SOFTWARE;
         });
         return commandLine.execute(args);
@@ -35,21 +33,39 @@ public final class Cli {
     public static final class NonNegative implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            int number;
-            try {
-                number = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value + "' is not a whole number");
-            }
-            if (number < 0) {
-                throw new TypeConversionException("must be 0 or more, not " + number);
-            }
-            return number;
+            return wholeNumber(value, 0);
         }
     }
 
-    private static String oneLine(String message) {
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+    /** A number such as --max-clients: a whole number, 1 or more. */
+    public static final class Positive implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return wholeNumber(value, 1);
+        }
+    }
+
+    private static int wholeNumber(String value, int least) {
+        if (!value.matches("[+-]?[0-9]+")) {
+            throw new TypeConversionException("'" + value + "' is not a whole number");
+        }
+        long number;
+        try {
+            number = Long.parseLong(value);
+        } catch (NumberFormatException tooManyDigits) {
+            number = value.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        if (number < least) {
+            throw new TypeConversionException("must be " + least + " or more, not " + value);
+        }
+        if (number > Integer.MAX_VALUE) {
+            throw new TypeConversionException(value + " is too large (at most " + Integer.MAX_VALUE + ")");
+        }
+        return (int) number;
+    }
+
+    private static String shown(String message) {
+        return Text.escaped(message.strip().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String describe(Throwable problem) {

@@ -1,32 +1,114 @@
 import java.io.IOException;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.*;
+import java.util.*;
+import java.util.regex.Pattern;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
-import java.util.Objects;
-import java.util.Set;
+import org.newsclub.net.unix.*;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * The careful way to use a socket path. The post's server unlinks whatever is at its path; this
- * removes only a stale socket (a file whose server is gone, so connect is refused) and refuses
- * anything else: a live server's socket, a regular file, a folder, a symlink.
+ * The careful parts of binding an address, for the kit's tools: the lessons' own copies (kept the
+ * same by tests/fixtures/repeated_methods.py), and what only the tools do: a socket file's mode, and
+ * whether that mode admits a client.
  */
 public final class SocketFiles {
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFSOCK = 0140000;
-
     private SocketFiles() {}
+
+    /** Removes the file at PATH only if it is a socket file that no socket is bound to any more. */
+    static void removeStaleSocketFile(Path path) throws IOException {
+        if (Files.notExists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+        if (((Integer) file.get("mode") & 0170000) != 0140000) {
+            throw new IOException(path + " exists and is not a socket: left untouched");
+        }
+        // A datagram socket's connect() finds out whether a socket is bound to the file without making a
+        // connection that a live server would see: only "Connection refused" means that none is.
+        try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
+            probe.connect(AFUNIXSocketAddress.of(path));
+        } catch (SocketException e) {
+            if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+                Files.delete(path);
+                System.out.println("Removed stale socket file " + path + " (its server is gone)");
+                return;
+            }
+        }
+        throw new IOException(path + " is a live socket: left untouched");
+    }
+
+    /** Removes the socket file that bind() made, if the file at PATH is still that one (device and inode). */
+    static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
+        try {
+            if (ours.equals(Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+                Files.delete(path);
+            }
+        } catch (IOException goneAlready) {
+            // nothing of ours is left to remove
+        }
+    }
+
+    /** Whether /proc/net/unix lists a socket of TYPE (0001 stream, 0002 datagram, 0005 seqpacket) bound to @NAME. */
+    static boolean listedInKernelTable(String name, String type) throws IOException {
+        String table = Files.readString(Path.of("/proc/net/unix"), StandardCharsets.ISO_8859_1); // names are bytes
+        String address = "@" + new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        // A row ends "Type St Inode Path" and a newline, which a name may hold too: search the whole text.
+        return Pattern.compile(" " + type + " \\p{XDigit}{2} +\\d+ " + Pattern.quote(address) + "\n").matcher(table).find();
+    }
+
+    /** Whether a socket file of MODE, owned by FILE_UID and FILE_GID, lets PEER connect: connect() needs write permission. */
+    static boolean modeAdmits(int mode, int fileUid, int fileGid, AFUNIXSocketCredentials peer) {
+        long uid = peer.getUid();
+        if (uid == 0) {
+            return true; // root may connect whatever the mode
+        }
+        if (uid == fileUid) {
+            return (mode & 0200) != 0;
+        }
+        if (groups(peer).contains((long) fileGid)) {
+            return (mode & 0020) != 0;
+        }
+        return (mode & 0002) != 0;
+    }
+
+    /** The peer's groups: its gid (SO_PEERCRED), and its supplementary groups, read from /proc/PID/status. */
+    private static Set<Long> groups(AFUNIXSocketCredentials peer) {
+        Set<Long> groups = new HashSet<>(List.of(peer.getGid()));
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(peer.getPid()), "status"))) {
+                if (line.startsWith("Groups:")) {
+                    for (String group : line.substring(7).trim().split("\\s+")) {
+                        if (!group.isEmpty()) {
+                            groups.add(Long.parseLong(group));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | NumberFormatException gone) {
+            // the peer has exited: its gid alone decides
+        }
+        return groups;
+    }
+
+    /** A file mode in octal, as chmod takes it: 600, 0660. */
+    public static final class ModeConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String octal) {
+            if (!octal.matches("0?[0-7]{3}")) {
+                throw new TypeConversionException("'" + Text.escaped(octal.getBytes(StandardCharsets.UTF_8)) + "' is not a mode in octal, such as 600");
+            }
+            return Integer.parseInt(octal, 8);
+        }
+    }
+
+    // ---- Until the remaining lessons stand alone: what they still call (removed when they do). ----
 
     /** Makes {@code path} free to bind: creates a missing parent folder (mode 0700), removes a stale socket. */
     public static void prepareToBind(Path path) throws IOException {
@@ -66,35 +148,9 @@ public final class SocketFiles {
         }));
     }
 
-    /** File permissions, as chmod takes them in octal: 600, 0660. */
-    public record Mode(Set<PosixFilePermission> permissions) {
-    }
-
-    public static final class ModeConverter implements ITypeConverter<Mode> {
-        private static final PosixFilePermission[] BITS = { // from 0400 down to 0001
-            PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE,
-            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
-            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE};
-
-        @Override
-        public Mode convert(String octal) {
-            if (!octal.matches("0?[0-7]{3}")) {
-                throw new TypeConversionException("'" + octal + "' is not a mode in octal, such as 600");
-            }
-            int mode = Integer.parseInt(octal, 8);
-            Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
-            for (int bit = 0; bit < BITS.length; bit++) {
-                if ((mode & (0400 >> bit)) != 0) {
-                    permissions.add(BITS[bit]);
-                }
-            }
-            return new Mode(permissions);
-        }
-    }
-
     private static boolean isSocket(Path path) throws IOException {
         int mode = (Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-        return (mode & S_IFMT) == S_IFSOCK;
+        return (mode & 0170000) == 0140000;
     }
 
     /**

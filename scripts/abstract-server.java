@@ -3,71 +3,94 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/ClientThreads.java ../lib/Messages.java ../lib/PeerOptions.java ../lib/SocketAddresses.java ../lib/ProcNetUnix.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION The post's server_abstract.py: a stream server on an abstract socket, a name in no file system.
 
-import java.io.IOException;
-import java.net.SocketException;
+import java.io.*;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.*;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
-import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocketAddress;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import java.util.regex.*;
+import org.newsclub.net.unix.*;
+import picocli.CommandLine;
+import picocli.CommandLine.*;
 
-@Command(name = "abstract-server", mixinStandardHelpOptions = true, version = Cli.VERSION,
-        footer = {"", "Example:", "  ./jbang abstract-server@catalog --name demo --credentials"},
-        description = "Listens on an abstract socket and prints what each client sends, as the post's server_abstract.py does.")
+// Start it, then the client as often as you like: it prints what each client sends, until stopped.
+// The name starts with a NUL byte, so no file is made; it vanishes when the server's socket closes.
+@Command(name = "abstract-server", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
+        description = "Listens on an abstract socket and prints what each client sends, as the post's server_abstract.py does.",
+        footer = {"", "Example:", "  jbang abstract-server.java --name demo --count 1"})
 class AbstractServer implements Callable<Integer> {
-    @Option(names = "--name", paramLabel = "NAME", converter = SocketAddresses.AbstractNameConverter.class,
-            description = {"Abstract name, without the leading NUL; ss shows it as @NAME (default: ${DEFAULT-VALUE}).",
-                "A NUL inside it is written \\0 (ss shows it as @), a backslash \\\\."})
+    @Option(names = "--name", paramLabel = "NAME", description = "The name, without the leading NUL; ss shows it as @NAME (default: ${DEFAULT-VALUE}).")
     String name = "abstract_socket";
 
-    @Option(names = "--count", paramLabel = "N", converter = Cli.NonNegative.class,
-            description = "Clients to serve before exiting; 0 serves until stopped (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--count", paramLabel = "N", description = "Clients to serve, then exit; 0 serves until stopped, as the post's while True (default: ${DEFAULT-VALUE}).")
     int count = 0;
 
-    @Mixin
-    PeerOptions peers = new PeerOptions();
-
     @Override
-    public Integer call() throws Exception {
-        // The post's b'\0abstract_socket': the first byte of the address is NUL, so no file is made.
-        AFUNIXSocketAddress address = AFUNIXSocketAddress.of(("\0" + name).getBytes(StandardCharsets.UTF_8));
-
-        // No file to look at: ask the kernel (/proc/net/unix) whether a socket holds the name already.
-        // (junixsocket's bind would find out by connecting, which the other server counts as a client.)
-        if (ProcNetUnix.isBound("@" + SocketAddresses.shown(name), ProcNetUnix.SOCK_STREAM)) {
-            throw new IOException("@" + SocketAddresses.shown(name) + " is already in use by another process");
+    public Integer call() throws IOException {
+        // The post's b'\0abstract_socket': a NUL byte first, then the name; sun_path holds 108 bytes in all.
+        byte[] address = ("\0" + name).getBytes(StandardCharsets.UTF_8);
+        if (address.length < 2 || address.length > 108 || count < 0) {
+            throw new ParameterException(new CommandLine(this), "--name must be 1 to 107 bytes, and --count 0 or more");
         }
-
-        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
-                ClientThreads clients = new ClientThreads("abstract-server")) {
-            try {
-                server.bind(address); // bind and listen; there is no file to unlink first
-            } catch (SocketException e) {
-                throw new IOException("cannot bind @" + SocketAddresses.shown(name) + ": " + e.getMessage());
-            }
-            System.out.println("Server is listening for connections on abstract socket: " + SocketAddresses.shown(name));
+        // junixsocket's bind() would find a name in use by connecting to its holder, which would see a
+        // client that says nothing: look the name up in the kernel's table of unix sockets first.
+        if (listedInKernelTable(name, "0001")) { // Type 0001: a stream socket
+            throw new IOException("@" + name + " is already in use");
+        }
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) { // socket(AF_UNIX, SOCK_STREAM)
+            server.bind(AFUNIXSocketAddress.of(address), 128); // bind(), then listen() with Python's backlog: 128
+            System.out.println("Server is listening for connections on abstract socket: " + name);
 
             for (int served = 0; count == 0 || served < count; served++) {
-                var client = server.accept();
-                var peer = client.getPeerCredentials(); // SO_PEERCRED: who connected, in the kernel's words
-                if (!peers.admit(client, peer)) {
-                    continue; // refused (--allow-uid), and said so
+                try (AFUNIXSocket client = server.accept()) {
+                    System.out.println("Accepted connection from client");
+                    // One client at a time, as in the post: one that sends nothing may hold the others up for 10 s.
+                    client.setSoTimeout(10_000);
+                    // recv() until the client closes; only the first 64 KiB is kept, the rest counted.
+                    InputStream in = client.getInputStream();
+                    byte[] data = in.readNBytes(65536);
+                    long more = in.transferTo(OutputStream.nullOutputStream());
+                    System.out.println("Received data: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
+                } catch (IOException e) { // a client that fails (reset, silent for 10 s) does not end the server
+                    System.err.println("abstract-server: a client failed: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 }
-                System.out.println("Accepted connection from client" + peers.shown(peer));
-                // Each client on a thread of its own; read until it closes, as the post's recv() would not.
-                clients.start(client, in -> "Received data: " + Messages.printable(in.readAllBytes()));
             }
-        } // the name vanishes with its last reference: this socket
+        } // close(): the name vanishes with its last reference, this socket
         return 0;
     }
 
+    /** Whether /proc/net/unix lists a socket of TYPE (0001 stream, 0002 datagram, 0005 seqpacket) bound to @NAME. */
+    static boolean listedInKernelTable(String name, String type) throws IOException {
+        String table = Files.readString(Path.of("/proc/net/unix"), StandardCharsets.ISO_8859_1); // names are bytes
+        String address = "@" + new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        // A row ends "Type St Inode Path" and a newline, which a name may hold too: search the whole text.
+        return Pattern.compile(" " + type + " \\p{XDigit}{2} +\\d+ " + Pattern.quote(address) + "\n").matcher(table).find();
+    }
+
+    /** Bytes from others as one line that cannot move the cursor or forge a line (the notation: docs/escapes.md). */
+    static String escaped(byte[] bytes) {
+        boolean utf8 = Arrays.equals(new String(bytes, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), bytes);
+        String text = new String(bytes, utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1); // not UTF-8: bytes
+        return Pattern.compile(utf8 ? "[\\\\\\p{C}\\p{Zl}\\p{Zp}]" : "[\\\\\\p{C}\\x80-\\xff]").matcher(text).replaceAll(m -> {
+            int c = m.group().codePointAt(0);
+            String escape = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c < 0x80 || !utf8 ? String.format("\\x%02x", c) : String.format("\\u{%x}", c);
+            return Matcher.quoteReplacement(escape);
+        });
+    }
+
     public static void main(String... args) {
-        System.exit(Cli.execute(new AbstractServer(), args));
+        CommandLine cli = new CommandLine(new AbstractServer());
+        // One line on stderr, never a stack trace: exit 2 for bad input, 1 for a failure at run time.
+        cli.setParameterExceptionHandler((e, arguments) -> fail(cli, e, 2));
+        cli.setExecutionExceptionHandler((e, command, parsed) -> fail(cli, e, 1));
+        System.exit(cli.execute(args));
+    }
+
+    static int fail(CommandLine cli, Exception e, int status) {
+        System.err.println(cli.getCommandName() + ": " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+        return status;
     }
 }

@@ -1,0 +1,220 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.newsclub.net.unix.AFUNIXServerSocket;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * uds server: the post's two servers under one command, by ADDRESS, with what a server that anyone
+ * on the machine can reach needs beyond the lessons: many clients at once (up to a cap), a mode for
+ * its socket file that holds from the first client on, and who may connect.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true, version = Cli.VERSION,
+        description = {"Listens on ADDRESS and prints what each client sends, many clients at once.",
+            "It prints what the pathname-server and abstract-server lessons print. Each message is",
+            "shown up to 64 KiB, with the count of all its bytes; a client that sends nothing for",
+            "--idle seconds is let go. Out of file descriptors, it says so once and accepts again",
+            "when they return."},
+        footer = {"", "Examples:", "  uds server @demo", "  uds server /tmp/demo/app.sock --mode 600 --credentials"})
+public class StreamServer implements Callable<Integer> {
+    static final int SHOWN_BYTES = 65536;
+
+    @Parameters(paramLabel = "ADDRESS", converter = Address.Converter.class,
+            description = "@NAME (abstract) or a path; a missing folder is made, mode 700.")
+    Address address;
+
+    @Option(names = "--count", paramLabel = "N", converter = Cli.NonNegative.class,
+            description = "Clients to serve, then exit; 0 serves until stopped (default: 1 for a path, as server.py; 0 for @NAME, as server_abstract.py).")
+    Integer count;
+
+    @Option(names = "--max-clients", paramLabel = "N", converter = Cli.Positive.class,
+            description = "Clients served at once; the next ones wait in the kernel's listen queue (default: ${DEFAULT-VALUE}).")
+    int maxClients = 64;
+
+    @Option(names = "--idle", paramLabel = "SECONDS", converter = Cli.Positive.class,
+            description = "Let a client go once it has sent nothing for SECONDS (default: ${DEFAULT-VALUE}, as the lessons).")
+    int idleSeconds = 10;
+
+    @Option(names = "--mode", paramLabel = "MODE", converter = SocketFiles.ModeConverter.class,
+            description = "Permissions of the socket file in octal, e.g. 600; a client the mode would not let connect is refused even in the moment before it is set.")
+    Integer mode;
+
+    @Option(names = "--allow-uid", paramLabel = "UID", converter = Cli.NonNegative.class,
+            description = "Serve only clients running as UID (repeatable); others are refused before a byte is read.")
+    List<Integer> allowedUids = new ArrayList<>();
+
+    @Option(names = "--credentials", description = "Show each client's pid, uid and gid, as the kernel saw them when it connected (SO_PEERCRED).")
+    boolean showCredentials;
+
+    private String receivedPrefix;
+
+    @Override
+    public Integer call() throws Exception {
+        if (mode != null && address.isAbstract()) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--mode is for a socket file: an abstract name has no permissions");
+        }
+        int clients = count != null ? count : address.isAbstract() ? 0 : 1;
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
+            Map<String, Object> file = address.isAbstract() ? null : bindPath(server);
+            if (address.isAbstract()) {
+                String name = new String(address.bytes(), StandardCharsets.UTF_8);
+                if (SocketFiles.listedInKernelTable(name, "0001")) {
+                    throw new IOException(address + " is already in use");
+                }
+                server.bind(address.socketAddress(), 128);
+                receivedPrefix = "Received data: ";
+                System.out.println("Server is listening for connections on abstract socket: " + Text.escaped(address.bytes()));
+            } else {
+                receivedPrefix = "Received data from client: ";
+                System.out.println("Server listening on " + address);
+            }
+            serve(server, clients, file);
+        }
+        return 0;
+    }
+
+    /** The pathname lesson's careful steps: a private folder if missing, only a stale socket removed, our file removed on every way out. */
+    private Map<String, Object> bindPath(AFUNIXServerSocket server) throws IOException {
+        Path path = address.path();
+        Files.createDirectories(path.toAbsolutePath().getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        SocketFiles.removeStaleSocketFile(path);
+        server.setReuseAddress(false); // else junixsocket would move a live server's file away and take its path
+        server.setDeleteOnClose(false); // else close() would delete whatever file is at the path by then
+        server.bind(address.socketAddress(), 128);
+        Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> SocketFiles.removeOwnSocketFile(path, ours)));
+        if (mode != null) {
+            // From here the kernel refuses whom the mode excludes; before, admitted() below does.
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions(mode)));
+        }
+        return Files.readAttributes(path, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Accepts clients and serves each on a thread of its own, at most --max-clients at once. When
+     * accept() fails for want of resources (no file descriptor left: EMFILE), it says so once, waits a
+     * little longer each time, and accepts again; the listening socket stays open throughout.
+     */
+    private void serve(AFUNIXServerSocket server, int clients, Map<String, Object> file) throws Exception {
+        Semaphore slots = new Semaphore(maxClients);
+        ExecutorService threads = Executors.newCachedThreadPool();
+        boolean full = false;
+        String starved = null;
+        long backoffMillis = 10;
+        try {
+            for (int served = 0; clients == 0 || served < clients; ) {
+                if (!slots.tryAcquire()) {
+                    if (!full) {
+                        System.err.println("uds server: " + maxClients + " clients at once (--max-clients): the next wait in the listen queue");
+                        full = true;
+                    }
+                    slots.acquire();
+                }
+                AFUNIXSocket client;
+                try {
+                    client = server.accept();
+                } catch (SocketException e) {
+                    slots.release();
+                    if (server.isClosed()) {
+                        throw e;
+                    }
+                    if (starved == null) {
+                        starved = e.getMessage();
+                        System.err.println("uds server: cannot accept a client (" + starved + "): trying again until it can");
+                    }
+                    Thread.sleep(backoffMillis);
+                    backoffMillis = Math.min(backoffMillis * 2, 1000);
+                    continue;
+                }
+                if (starved != null) {
+                    System.err.println("uds server: accepting clients again");
+                    starved = null;
+                    backoffMillis = 10;
+                }
+                if (!admitted(client, file)) {
+                    slots.release();
+                    continue;
+                }
+                served++;
+                try {
+                    threads.execute(() -> {
+                        try {
+                            serveOne(client);
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                } catch (OutOfMemoryError noThreadLeft) {
+                    client.close();
+                    slots.release();
+                    System.err.println("uds server: no thread left for a client (" + noThreadLeft.getMessage() + "): it was closed");
+                }
+            }
+        } finally {
+            threads.shutdown();
+            threads.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Whether to serve this client: --allow-uid and --mode, from its credentials (SO_PEERCRED); a refusal is said, and the client closed. */
+    private boolean admitted(AFUNIXSocket client, Map<String, Object> file) throws IOException {
+        AFUNIXSocketCredentials peer = client.getPeerCredentials();
+        String refusal = null;
+        if (!allowedUids.isEmpty() && !allowedUids.contains((int) peer.getUid())) {
+            refusal = "uid not allowed (--allow-uid)";
+        } else if (mode != null && !SocketFiles.modeAdmits(mode, (Integer) file.get("uid"), (Integer) file.get("gid"), peer)) {
+            refusal = "mode " + Integer.toOctalString(mode) + " does not let it connect";
+        }
+        if (refusal == null) {
+            System.out.println("Accepted connection from client" + (showCredentials ? " (" + credentials(peer) + ")" : ""));
+            return true;
+        }
+        System.out.println("Refused connection from client (" + credentials(peer) + "): " + refusal);
+        client.close();
+        return false;
+    }
+
+    /** The lessons' recv(): until the client closes, the first 64 KiB kept to show and the rest counted. */
+    private void serveOne(AFUNIXSocket client) {
+        try (client) {
+            client.setSoTimeout(idleSeconds * 1000);
+            InputStream in = client.getInputStream();
+            byte[] data = in.readNBytes(SHOWN_BYTES);
+            long more = in.transferTo(OutputStream.nullOutputStream());
+            System.out.println(receivedPrefix + Text.escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
+        } catch (IOException e) {
+            System.err.println("uds server: a client failed: " + Text.escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    static String credentials(AFUNIXSocketCredentials peer) {
+        return "pid=" + peer.getPid() + " uid=" + peer.getUid() + " gid=" + peer.getGid();
+    }
+
+    /** 0640 as rw-r-----. */
+    private static String permissions(int mode) {
+        StringBuilder text = new StringBuilder();
+        for (int bit = 8; bit >= 0; bit--) {
+            text.append((mode & (1 << bit)) != 0 ? "rwx".charAt((8 - bit) % 3) : '-');
+        }
+        return text.toString();
+    }
+}
