@@ -1,7 +1,10 @@
+import java.io.ByteArrayOutputStream;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -24,7 +27,7 @@ public final class Address {
     /** Reads ADDRESS; an IllegalArgumentException says what is wrong with it. */
     public static Address parse(String written) {
         boolean isAbstract = written.startsWith("@");
-        byte[] bytes = Text.unescaped(isAbstract ? written.substring(1) : written);
+        byte[] bytes = unescaped(isAbstract ? written.substring(1) : written);
         String what = isAbstract ? "an abstract name" : "a socket path";
         if (bytes.length == 0 || bytes.length > 107) {
             throw new IllegalArgumentException(what + " must be 1 to 107 bytes (sun_path holds 108, with "
@@ -72,7 +75,41 @@ public final class Address {
     /** As the tools print it: @NAME or the path, in the kit's notation. */
     @Override
     public String toString() {
-        return (isAbstract ? "@" : "") + Text.escaped(bytes);
+        return (isAbstract ? "@" : "") + LessonCopies.escaped(bytes);
+    }
+
+    private static final Pattern ESCAPE = Pattern.compile("\\\\(\\\\|n|x\\p{XDigit}{2}|u\\{\\p{XDigit}{1,6}\\})");
+
+    /** The bytes that TEXT, in the kit's notation, stands for; a backslash that starts no escape is refused. */
+    static byte[] unescaped(String text) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Matcher escape = ESCAPE.matcher(text);
+        int done = 0;
+        while (escape.find()) {
+            bytes.writeBytes(plain(text.substring(done, escape.start())));
+            String code = escape.group(1);
+            if (code.startsWith("x")) {
+                bytes.write(Integer.parseInt(code.substring(1), 16));
+            } else if (code.startsWith("u")) {
+                int codePoint = Integer.parseInt(code.substring(2, code.length() - 1), 16);
+                if (!Character.isValidCodePoint(codePoint) || Character.getType(codePoint) == Character.SURROGATE) {
+                    throw new IllegalArgumentException("\\" + code + " is not a code point");
+                }
+                bytes.writeBytes(Character.toString(codePoint).getBytes(StandardCharsets.UTF_8));
+            } else {
+                bytes.write(code.equals("n") ? '\n' : '\\');
+            }
+            done = escape.end();
+        }
+        bytes.writeBytes(plain(text.substring(done)));
+        return bytes.toByteArray();
+    }
+
+    private static byte[] plain(String text) {
+        if (text.indexOf('\\') >= 0) {
+            throw new IllegalArgumentException("a backslash starts an escape: \\\\, \\n, \\xHH or \\u{H}, not " + text.substring(text.indexOf('\\')));
+        }
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /** picocli: an ADDRESS parameter, refused with one line when it is not one. */

@@ -65,7 +65,7 @@ public final class Cli {
     }
 
     private static String shown(String message) {
-        return Text.escaped(message.strip().getBytes(StandardCharsets.UTF_8));
+        return LessonCopies.escaped(message.strip().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String describe(Throwable problem) {

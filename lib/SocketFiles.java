@@ -18,95 +18,9 @@ import picocli.CommandLine.TypeConversionException;
  * same by tests/fixtures/repeated_methods.py), and what only the tools do: a socket file's mode, and
  * whether that mode admits a client.
  */
+/** Only for the lessons that do not stand alone yet: removed when they do. */
 public final class SocketFiles {
     private SocketFiles() {}
-
-    /** Removes the file at PATH only if it is a socket file that no socket is bound to any more. */
-    static void removeStaleSocketFile(Path path) throws IOException {
-        if (Files.notExists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
-        if (((Integer) file.get("mode") & 0170000) != 0140000) {
-            throw new IOException(path + " exists and is not a socket: left untouched");
-        }
-        // A datagram socket's connect() finds out whether a socket is bound to the file without making a
-        // connection that a live server would see: only "Connection refused" means that none is.
-        try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
-            probe.connect(AFUNIXSocketAddress.of(path));
-        } catch (SocketException e) {
-            if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
-                Files.delete(path);
-                System.out.println("Removed stale socket file " + path + " (its server is gone)");
-                return;
-            }
-        }
-        throw new IOException(path + " is a live socket: left untouched");
-    }
-
-    /** Removes the socket file that bind() made, if the file at PATH is still that one (device and inode). */
-    static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
-        try {
-            if (ours.equals(Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS))) {
-                Files.delete(path);
-            }
-        } catch (IOException goneAlready) {
-            // nothing of ours is left to remove
-        }
-    }
-
-    /** Whether /proc/net/unix lists a socket of TYPE (0001 stream, 0002 datagram, 0005 seqpacket) bound to @NAME. */
-    static boolean listedInKernelTable(String name, String type) throws IOException {
-        String table = Files.readString(Path.of("/proc/net/unix"), StandardCharsets.ISO_8859_1); // names are bytes
-        String address = "@" + new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-        // A row ends "Type St Inode Path" and a newline, which a name may hold too: search the whole text.
-        return Pattern.compile(" " + type + " \\p{XDigit}{2} +\\d+ " + Pattern.quote(address) + "\n").matcher(table).find();
-    }
-
-    /** Whether a socket file of MODE, owned by FILE_UID and FILE_GID, lets PEER connect: connect() needs write permission. */
-    static boolean modeAdmits(int mode, int fileUid, int fileGid, AFUNIXSocketCredentials peer) {
-        long uid = peer.getUid();
-        if (uid == 0) {
-            return true; // root may connect whatever the mode
-        }
-        if (uid == fileUid) {
-            return (mode & 0200) != 0;
-        }
-        if (groups(peer).contains((long) fileGid)) {
-            return (mode & 0020) != 0;
-        }
-        return (mode & 0002) != 0;
-    }
-
-    /** The peer's groups: its gid (SO_PEERCRED), and its supplementary groups, read from /proc/PID/status. */
-    private static Set<Long> groups(AFUNIXSocketCredentials peer) {
-        Set<Long> groups = new HashSet<>(List.of(peer.getGid()));
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(peer.getPid()), "status"))) {
-                if (line.startsWith("Groups:")) {
-                    for (String group : line.substring(7).trim().split("\\s+")) {
-                        if (!group.isEmpty()) {
-                            groups.add(Long.parseLong(group));
-                        }
-                    }
-                }
-            }
-        } catch (IOException | NumberFormatException gone) {
-            // the peer has exited: its gid alone decides
-        }
-        return groups;
-    }
-
-    /** A file mode in octal, as chmod takes it: 600, 0660. */
-    public static final class ModeConverter implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String octal) {
-            if (!octal.matches("0?[0-7]{3}")) {
-                throw new TypeConversionException("'" + Text.escaped(octal.getBytes(StandardCharsets.UTF_8)) + "' is not a mode in octal, such as 600");
-            }
-            return Integer.parseInt(octal, 8);
-        }
-    }
 
     // ---- Until the remaining lessons stand alone: what they still call (removed when they do). ----
 

@@ -53,7 +53,7 @@ public class StreamServer implements Callable<Integer> {
             description = "Let a client go once it has sent nothing for SECONDS (default: ${DEFAULT-VALUE}, as the lessons).")
     int idleSeconds = 10;
 
-    @Option(names = "--mode", paramLabel = "MODE", converter = SocketFiles.ModeConverter.class,
+    @Option(names = "--mode", paramLabel = "MODE", converter = FileMode.ModeConverter.class,
             description = "Permissions of the socket file in octal, e.g. 600; a client the mode would not let connect is refused even in the moment before it is set.")
     Integer mode;
 
@@ -76,12 +76,12 @@ public class StreamServer implements Callable<Integer> {
             Map<String, Object> file = address.isAbstract() ? null : bindPath(server);
             if (address.isAbstract()) {
                 String name = new String(address.bytes(), StandardCharsets.UTF_8);
-                if (SocketFiles.listedInKernelTable(name, "0001")) {
+                if (LessonCopies.listedInKernelTable(name, "0001")) {
                     throw new IOException(address + " is already in use");
                 }
                 server.bind(address.socketAddress(), 128);
                 receivedPrefix = "Received data: ";
-                System.out.println("Server is listening for connections on abstract socket: " + Text.escaped(address.bytes()));
+                System.out.println("Server is listening for connections on abstract socket: " + LessonCopies.escaped(address.bytes()));
             } else {
                 receivedPrefix = "Received data from client: ";
                 System.out.println("Server listening on " + address);
@@ -95,12 +95,12 @@ public class StreamServer implements Callable<Integer> {
     private Map<String, Object> bindPath(AFUNIXServerSocket server) throws IOException {
         Path path = address.path();
         Files.createDirectories(path.toAbsolutePath().getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        SocketFiles.removeStaleSocketFile(path);
+        LessonCopies.removeStaleSocketFile(path);
         server.setReuseAddress(false); // else junixsocket would move a live server's file away and take its path
         server.setDeleteOnClose(false); // else close() would delete whatever file is at the path by then
         server.bind(address.socketAddress(), 128);
         Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> SocketFiles.removeOwnSocketFile(path, ours)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LessonCopies.removeOwnSocketFile(path, ours)));
         if (mode != null) {
             // From here the kernel refuses whom the mode excludes; before, admitted() below does.
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions(mode)));
@@ -180,7 +180,7 @@ public class StreamServer implements Callable<Integer> {
         String refusal = null;
         if (!allowedUids.isEmpty() && !allowedUids.contains((int) peer.getUid())) {
             refusal = "uid not allowed (--allow-uid)";
-        } else if (mode != null && !SocketFiles.modeAdmits(mode, (Integer) file.get("uid"), (Integer) file.get("gid"), peer)) {
+        } else if (mode != null && !FileMode.modeAdmits(mode, (Integer) file.get("uid"), (Integer) file.get("gid"), peer)) {
             refusal = "mode " + Integer.toOctalString(mode) + " does not let it connect";
         }
         if (refusal == null) {
@@ -199,9 +199,9 @@ public class StreamServer implements Callable<Integer> {
             InputStream in = client.getInputStream();
             byte[] data = in.readNBytes(SHOWN_BYTES);
             long more = in.transferTo(OutputStream.nullOutputStream());
-            System.out.println(receivedPrefix + Text.escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
+            System.out.println(receivedPrefix + LessonCopies.escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
         } catch (IOException e) {
-            System.err.println("uds server: a client failed: " + Text.escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+            System.err.println("uds server: a client failed: " + LessonCopies.escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
         }
     }
 

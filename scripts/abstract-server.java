@@ -42,7 +42,7 @@ class AbstractServer implements Callable<Integer> {
         }
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) { // socket(AF_UNIX, SOCK_STREAM)
             server.bind(AFUNIXSocketAddress.of(address), 128); // bind(), then listen() with Python's backlog: 128
-            System.out.println("Server is listening for connections on abstract socket: " + name);
+            System.out.println("Server is listening for connections on abstract socket: " + escaped(name.getBytes(StandardCharsets.UTF_8)));
 
             for (int served = 0; count == 0 || served < count; served++) {
                 try (AFUNIXSocket client = server.accept()) {
@@ -90,7 +90,11 @@ class AbstractServer implements Callable<Integer> {
     }
 
     static int fail(CommandLine cli, Exception e, int status) {
-        System.err.println(cli.getCommandName() + ": " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+        // The JDK's file exceptions name only the file: say what is wrong with it too.
+        String message = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file or folder"
+                : e instanceof java.nio.file.AccessDeniedException ? e.getMessage() + ": permission denied"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? e.getMessage() + ": already exists" : String.valueOf(e.getMessage());
+        System.err.println(cli.getCommandName() + ": " + escaped(message.getBytes(StandardCharsets.UTF_8)));
         return status;
     }
 }

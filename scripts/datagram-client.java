@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/Text.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/AddressNotation.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java ../lib/Datagrams.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/AddressNotation.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java ../lib/Datagrams.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Beyond the post: sends each message as one datagram (SOCK_DGRAM) and prints the answer, as TLPI's ud_ucase_cl does.
 

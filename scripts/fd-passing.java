@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/Text.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/AddressNotation.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/AddressNotation.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Passes an open file over a unix socket (SCM_RIGHTS): the receiver reads a file it cannot open by name.
 

@@ -1,7 +1,9 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/Text.java ../lib/Messages.java ../lib/ProcNetUnix.java ../lib/SocketOwners.java ../lib/SocketTable.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Messages.java ../lib/ProcNetUnix.java ../lib/SocketOwners.java ../lib/SocketTable.java
 //DESCRIPTION What `ss -x -a -p` and `ls -l /proc/PID/fd` show, read from /proc alone.
 
 import java.io.IOException;

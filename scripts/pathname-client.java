@@ -41,7 +41,7 @@ class PathnameClient implements Callable<Integer> {
             } catch (SocketException e) {
                 throw new IOException("cannot connect to " + path + ": " + e.getMessage());
             }
-            System.out.println("Connected to server at " + path);
+            System.out.println("Connected to server at " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)));
             client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8)); // the post's sendall()
         } // close(): the server reads the end of the message
         return 0;
@@ -67,7 +67,11 @@ class PathnameClient implements Callable<Integer> {
     }
 
     static int fail(CommandLine cli, Exception e, int status) {
-        System.err.println(cli.getCommandName() + ": " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+        // The JDK's file exceptions name only the file: say what is wrong with it too.
+        String message = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file or folder"
+                : e instanceof java.nio.file.AccessDeniedException ? e.getMessage() + ": permission denied"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? e.getMessage() + ": already exists" : String.valueOf(e.getMessage());
+        System.err.println(cli.getCommandName() + ": " + escaped(message.getBytes(StandardCharsets.UTF_8)));
         return status;
     }
 }

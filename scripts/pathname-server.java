@@ -43,7 +43,7 @@ class PathnameServer implements Callable<Integer> {
             Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
             // The post's os.unlink(): on every way out (Ctrl-C and SIGTERM too), and only of this very file.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(path, ours)));
-            System.out.println("Server listening on " + path);
+            System.out.println("Server listening on " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)));
 
             try (AFUNIXSocket client = server.accept()) {
                 System.out.println("Accepted connection from client");
@@ -74,7 +74,7 @@ class PathnameServer implements Callable<Integer> {
         } catch (SocketException e) {
             if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
                 Files.delete(path);
-                System.out.println("Removed stale socket file " + path + " (its server is gone)");
+                System.out.println("Removed stale socket file " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)) + " (its server is gone)");
                 return;
             }
         }
@@ -112,7 +112,11 @@ class PathnameServer implements Callable<Integer> {
     }
 
     static int fail(CommandLine cli, Exception e, int status) {
-        System.err.println(cli.getCommandName() + ": " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+        // The JDK's file exceptions name only the file: say what is wrong with it too.
+        String message = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file or folder"
+                : e instanceof java.nio.file.AccessDeniedException ? e.getMessage() + ": permission denied"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? e.getMessage() + ": already exists" : String.valueOf(e.getMessage());
+        System.err.println(cli.getCommandName() + ": " + escaped(message.getBytes(StandardCharsets.UTF_8)));
         return status;
     }
 }

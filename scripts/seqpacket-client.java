@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/Text.java ../lib/AddressNotation.java ../lib/Messages.java ../lib/SocketAddresses.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/AddressNotation.java ../lib/Messages.java ../lib/SocketAddresses.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION A SOCK_SEQPACKET client: connects, sends each RECORD as one record, and closes.
 

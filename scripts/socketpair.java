@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/Text.java ../lib/Messages.java ../lib/ProcNetUnix.java ../lib/SocketOwners.java ../lib/SocketTable.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Messages.java ../lib/ProcNetUnix.java ../lib/SocketOwners.java ../lib/SocketTable.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION socketpair(): two sockets connected to each other from the start, with no address at all.
 

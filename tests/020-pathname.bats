@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The post's first demo in Java: a stream server on a pathname socket, and its client.
+# The post's first demo in Java: a stream server on a pathname socket, and its client. The server
+# serves one client, as the post's does, and touches no file but its own socket's.
 
 load helpers
 
@@ -7,12 +8,12 @@ load helpers
   assert_post_pathname_demo pathname-server
 }
 
-@test "ss lists the listener, and the server's /proc/PID/fd links to the inode ss shows" {
+@test "ss lists the listener with the post's backlog of 1, and /proc/PID/fd links to the inode ss shows" {
   path=$(socket_path s.sock)
   start_script_server server pathname-server --path "$path"
   wait_for_output server "^Server listening on"
 
-  assert_witnessed_listener "$path" "${SERVER_PID[server]}"
+  assert_witnessed_listener "$path" "${SERVER_PID[server]}" 1
 }
 
 @test "a missing parent folder is created with mode 0700" {
@@ -24,59 +25,54 @@ load helpers
 700"
 }
 
-@test "the message is read until the client closes, not cut at 1024 bytes, and comes from stdin with -" {
+@test "the message is read until the client closes, not cut at the post's 1024 bytes" {
   path=$(socket_path s.sock)
   start_script_server server pathname-server --path "$path"
   wait_for_output server "^Server listening on"
   message=$(head -c 5000 /dev/zero | tr '\0' 'x')
-
-  run bash -c 'printf %s "$1" | "$2" "$3" --path "$4" -' _ "$message" "$KIT/jbang" "$KIT/scripts/pathname-client.java" "$path"
+  run_script pathname-client --path "$path" "$message"
   assert_success
-
   wait_server server
   run server_log server
   assert_line "Received data from client: $message"
 }
 
-@test "bytes that are not printable UTF-8 are shown escaped" {
+@test "bytes from the client that are not printable UTF-8 are shown escaped, and read back exactly" {
   path=$(socket_path s.sock)
   start_script_server server pathname-server --path "$path"
   wait_for_output server "^Server listening on"
-
-  run bash -c 'printf "caf\xc3\xa9 \x1b[31mred\n\xff\\\\" | "$1" "$2" --path "$3" -' _ "$KIT/jbang" "$KIT/scripts/pathname-client.java" "$path"
-  assert_success
-
+  printf 'caf\xc3\xa9 \x1b[31mred\n\xff\\' >"$BATS_TEST_TMPDIR/sent"
+  python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(open(sys.argv[2], "rb").read())' "$path" "$BATS_TEST_TMPDIR/sent"
   wait_server server
   run server_log server
-  assert_line 'Received data from client: café \x1b[31mred\n\xff\\'
+  assert_line 'Received data from client: caf\xc3\xa9 \x1b[31mred\n\xff\\'
+  run python3 "$FIXTURES/unescape.py" "$BATS_TEST_TMPDIR/server.log" "Received data from client: "
+  assert_output "$(sha256sum <"$BATS_TEST_TMPDIR/sent" | cut -d ' ' -f 1) $(stat -c %s "$BATS_TEST_TMPDIR/sent")"
 }
 
-@test "--count 2 serves two clients; --count 0 serves until stopped" {
+@test "a message larger than the server's memory: the first 64 KiB shown, every byte counted, no error" {
   path=$(socket_path s.sock)
-  start_script_server server pathname-server --path "$path" --count 2
+  # A heap of 32 MB, and 1 GB sent: held whole, the message would not fit 30 times over.
+  start_server server java -Xmx32m $(java_options pathname-server) --path "$path"
   wait_for_output server "^Server listening on"
-  run_script pathname-client --path "$path" one
-  run_script pathname-client --path "$path" two
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+chunk = b"x" * (1 << 20)
+for _ in range(1024):
+    s.sendall(chunk)' "$path"
   wait_server server
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log server
-  assert_line --index 2 "Received data from client: one"
-  assert_line --index 4 "Received data from client: two"
-
-  start_script_server forever pathname-server --path "$path" --count 0
-  wait_for_output forever "^Server listening on"
-  for message in 1 2 3; do
-    run_script pathname-client --path "$path" "$message"
-    assert_success
-  done
-  wait_for_output forever "^Received data from client: 3\$"
-  assert [ -S "$path" ]
+  assert_line --regexp "^Received data from client: x{65536}\.\.\. \(1073741824 bytes\)\$"
+  refute_output --partial "Exception"
 }
 
 @test "SIGTERM and Ctrl-C (SIGINT) stop the server and remove its socket file" {
   path=$(socket_path s.sock)
   for signal in TERM INT; do
-    start_script_server server pathname-server --path "$path" --count 0
+    start_script_server server pathname-server --path "$path"
     wait_for_output server "^Server listening on"
     assert [ -S "$path" ]
     kill "-$signal" "${SERVER_PID[server]}"
@@ -102,7 +98,7 @@ load helpers
   assert_success
 }
 
-@test "a live server's socket is refused and left untouched, and that server serves on" {
+@test "a live server's socket is refused and left untouched, and that server saw no client" {
   path=$(socket_path s.sock)
   start_script_server live pathname-server --path "$path"
   wait_for_output live "^Server listening on"
@@ -110,7 +106,7 @@ load helpers
 
   run_script pathname-server --path "$path"
   assert_failure 1
-  assert_stderr "pathname-server: $path is a live server's socket: left untouched"
+  assert_stderr "pathname-server: $path is a live socket: left untouched"
   assert_output ""
 
   # Still the same listener, and the refused server did not show up as its client.
@@ -124,6 +120,30 @@ Accepted connection from client
 Received data from client: after"
 }
 
+@test "a file that replaced the server's socket file is not removed when the server ends" {
+  path=$(socket_path s.sock)
+  start_script_server server pathname-server --path "$path"
+  wait_for_output server "^Server listening on"
+  rm "$path"
+  echo "someone else's" >"$path"
+  stop_server server TERM
+  run cat "$path"
+  assert_output "someone else's"
+}
+
+@test "another server's socket at the same path, after ours was removed, is not removed when ours ends" {
+  path=$(socket_path s.sock)
+  start_script_server server pathname-server --path "$path"
+  wait_for_output server "^Server listening on"
+  rm "$path"
+  start_listener other "$path"
+  inode=$(ss_inode "$path")
+  stop_server server TERM
+  assert [ -S "$path" ]
+  [ "$(ss_inode "$path")" = "$inode" ]
+  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$path"
+}
+
 @test "a relative path is bound and removed relative to the current folder" {
   cd "$BATS_TEST_TMPDIR"
   start_script_server server pathname-server --path rel.sock
@@ -135,14 +155,6 @@ Received data from client: after"
   assert [ ! -e "$BATS_TEST_TMPDIR/rel.sock" ]
 }
 
-@test "--mode sets the socket file's permissions" {
-  path=$(socket_path s.sock)
-  start_script_server server pathname-server --path "$path" --mode 600
-  wait_for_output server "^Server listening on"
-  run stat -c %a "$path"
-  assert_output 600
-}
-
 @test "a path of exactly 107 bytes is the longest: it works" {
   path=$BATS_TEST_TMPDIR/$(printf 'p%.0s' $(seq $((107 - ${#BATS_TEST_TMPDIR} - 1))))
   [ "${#path}" -eq 107 ]
@@ -152,4 +164,16 @@ Received data from client: after"
   assert_success
   wait_server server
   assert [ ! -e "$path" ]
+}
+
+@test "a path with a newline and an escape byte is printed escaped: one line, no escape sequence" {
+  path=$BATS_TEST_TMPDIR/$'odd\n\e[2J.sock'
+  start_script_server server pathname-server --path "$path"
+  wait_for_output server '^Server listening on .*/odd\\n\\x1b\[2J\.sock$'
+  run_script pathname-client --path "$path"
+  assert_success
+  assert_output "Connected to server at $BATS_TEST_TMPDIR/odd\\n\\x1b[2J.sock"
+  wait_server server
+  run grep -c '' "$BATS_TEST_TMPDIR/server.log"
+  assert_output 3
 }

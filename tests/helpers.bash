@@ -12,6 +12,33 @@ load "$BATS_TEST_DIRNAME/node_modules/bats-assert/load.bash"
 # How long a server may take to get ready: the first run of a script compiles it.
 READY_TIMEOUT=${READY_TIMEOUT:-60}
 
+# The lessons: every script but the kit's tools (uds and bench, which share lib/).
+LESSONS=()
+for lesson in "$KIT"/scripts/*.java; do
+  case ${lesson##*/} in uds.java | bench.java) ;; *) LESSONS+=("$lesson") ;; esac
+done
+unset lesson
+
+# The Maven repository ./jbang fetched JBang into, also for tests that give JBang an empty HOME.
+MAVEN_REPO=${JBANG_REPO:-$HOME/.m2/repository}
+
+# use_stock_jbang: from here on, `jbang` is the pinned JBang as it comes (tests/stock-jbang), with
+# a JBANG_DIR, cache and HOME of this test's own, as a new user has them; Maven's repository is shared.
+use_stock_jbang() {
+  mkdir -p "$BATS_TEST_TMPDIR/stock-bin" "$BATS_TEST_TMPDIR/home"
+  ln -sf "$KIT/tests/stock-jbang" "$BATS_TEST_TMPDIR/stock-bin/jbang"
+  export PATH=$BATS_TEST_TMPDIR/stock-bin:$PATH HOME=$BATS_TEST_TMPDIR/home JBANG_REPO=$MAVEN_REPO
+  export JBANG_DIR=$BATS_TEST_TMPDIR/jbang-dir JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache JBANG_NO_VERSION_CHECK=true
+}
+
+# copy_alone LESSON: copies scripts/LESSON.java alone into an empty folder, prints the folder.
+copy_alone() {
+  local folder
+  folder=$(mktemp -d "$BATS_TEST_TMPDIR/alone.XXXXXX")
+  cp "$KIT/scripts/$1.java" "$folder/"
+  echo "$folder"
+}
+
 # Runs a kit script the way a reader does: ./jbang scripts/NAME.java ARGS.
 run_script() {
   local name=$1
@@ -45,6 +72,14 @@ start_script_server() {
   local label=$1 name=$2
   shift 2
   start_server "$label" "$KIT/jbang" "$KIT/scripts/$name.java" "$@"
+}
+
+# java_options SCRIPT: what follows `java` to run SCRIPT's built classes directly, so that a test can
+# give the JVM options of its own first (java -Xmx32m $(java_options pathname-server) ARGS).
+java_options() {
+  local main
+  main=$(sed -n 's/^class \([A-Za-z]*\) .*/\1/p' "$KIT/scripts/$1.java" | head -n 1)
+  echo "--enable-native-access=ALL-UNNAMED -cp $("$KIT/jbang" info classpath "$KIT/scripts/$1.java") $main"
 }
 
 server_log() {
@@ -155,13 +190,13 @@ ss_inode() {
   ss -x -a -n | awk -v address="$1" '$5 == address { print $6; exit }'
 }
 
-# assert_witnessed_listener ADDRESS PID: the post's two checks, and the kernel's table. ss lists a
-# stream listener at ADDRESS (a path or @name); PID's /proc/PID/fd links to the inode ss shows;
-# /proc/net/unix has it as listening (flags 00010000) and stream (type 0001).
+# assert_witnessed_listener ADDRESS PID BACKLOG: the post's two checks, and the kernel's table. ss
+# lists a stream listener at ADDRESS (a path or @name) with BACKLOG; PID's /proc/PID/fd links to the
+# inode ss shows; /proc/net/unix has it as listening (flags 00010000) and stream (type 0001).
 assert_witnessed_listener() {
-  local address=$1 pid=$2 inode fd
+  local address=$1 pid=$2 backlog=$3 inode fd
   run ss -l -x -A unix_stream
-  assert_line --regexp "^LISTEN +0 +50 +$address [0-9]+ " # Java's default backlog: 50
+  assert_line --regexp "^LISTEN +0 +$backlog +$address [0-9]+ "
   inode=$(ss_inode "$address")
   [ -n "$inode" ]
   run ls -l "/proc/$pid/fd"
