@@ -2,6 +2,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -200,6 +201,8 @@ public class StreamServer implements Callable<Integer> {
             byte[] data = in.readNBytes(SHOWN_BYTES);
             long more = in.transferTo(OutputStream.nullOutputStream());
             System.out.println(receivedPrefix + LessonCopies.escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
+        } catch (SocketTimeoutException silent) {
+            System.err.println("uds server: a client sent nothing for " + idleSeconds + " seconds: let go");
         } catch (IOException e) {
             System.err.println("uds server: a client failed: " + LessonCopies.escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
         }

@@ -55,7 +55,7 @@ public class Tour implements Callable<Integer> {
 
     private void pathnameSocket(Path path) throws Exception {
         heading("A pathname socket: the post's server.py and client.py");
-        Step server = start("pathname-server", PathnameServer.class, "--path", path.toString(), "--count", "1");
+        Step server = start("pathname-server", PathnameServer.class, "--path", path.toString());
         server.expect("Server listening on " + path);
         showSocket(server, path.toString(), "ss -l -x -A unix_stream | grep " + path.getFileName());
 

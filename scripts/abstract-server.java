@@ -7,6 +7,7 @@
 //DESCRIPTION The post's server_abstract.py: a stream server on an abstract socket, a name in no file system.
 
 import java.io.*;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
 import java.util.Arrays;
@@ -26,7 +27,7 @@ class AbstractServer implements Callable<Integer> {
     String name = "abstract_socket";
 
     @Option(names = "--count", paramLabel = "N", description = "Clients to serve, then exit; 0 serves until stopped, as the post's while True (default: ${DEFAULT-VALUE}).")
-    int count = 0;
+    long count = 0;
 
     @Override
     public Integer call() throws IOException {
@@ -44,7 +45,7 @@ class AbstractServer implements Callable<Integer> {
             server.bind(AFUNIXSocketAddress.of(address), 128); // bind(), then listen() with Python's backlog: 128
             System.out.println("Server is listening for connections on abstract socket: " + escaped(name.getBytes(StandardCharsets.UTF_8)));
 
-            for (int served = 0; count == 0 || served < count; served++) {
+            for (long served = 0; count == 0 || served < count; served++) {
                 try (AFUNIXSocket client = server.accept()) {
                     System.out.println("Accepted connection from client");
                     // One client at a time, as in the post: one that sends nothing may hold the others up for 10 s.
@@ -54,7 +55,9 @@ class AbstractServer implements Callable<Integer> {
                     byte[] data = in.readNBytes(65536);
                     long more = in.transferTo(OutputStream.nullOutputStream());
                     System.out.println("Received data: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
-                } catch (IOException e) { // a client that fails (reset, silent for 10 s) does not end the server
+                } catch (SocketTimeoutException silent) {
+                    System.err.println("abstract-server: a client sent nothing for 10 seconds: let go");
+                } catch (IOException e) { // a client that fails (a reset, say) does not end the server
                     System.err.println("abstract-server: a client failed: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 }
             }

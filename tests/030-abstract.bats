@@ -24,13 +24,13 @@ Accepted connection from client
 Received data: a second one"
 }
 
-@test "ss lists the name with an @, no file is made, and /proc/PID/fd links to the inode ss shows" {
+@test "ss lists the name with an @ and the post's backlog of 128, no file is made, and /proc/PID/fd links to its inode" {
   name=$(unique abstract)
   cd "$BATS_TEST_TMPDIR"
   start_script_server server abstract-server --name "$name"
   wait_for_output server "^Server is listening"
 
-  assert_witnessed_listener "@$name" "${SERVER_PID[server]}"
+  assert_witnessed_listener "@$name" "${SERVER_PID[server]}" 128
   # Nothing in the file system: not here, not under that name anywhere in /tmp.
   run find "$BATS_TEST_TMPDIR" /tmp -maxdepth 3 -name "*$name*"
   assert_output ""
@@ -55,7 +55,7 @@ Received data: a second one"
   assert [ -z "$(proc_net_unix_row "@$name")" ]
 }
 
-@test "a name another process holds is refused, and that server is not disturbed" {
+@test "a name another process holds is refused, and that server sees no client" {
   name=$(unique abstract)
   start_script_server live abstract-server --name "$name"
   wait_for_output live "^Server is listening"
@@ -63,7 +63,7 @@ Received data: a second one"
 
   run_script abstract-server --name "$name"
   assert_failure 1
-  assert_stderr "abstract-server: @$name is already in use by another process"
+  assert_stderr "abstract-server: @$name is already in use"
   assert_output ""
 
   [ "$(ss_inode "@$name")" = "$inode" ]
@@ -75,17 +75,47 @@ Accepted connection from client
 Received data: after"
 }
 
-@test "a name with a NUL inside (written \\0) is bound, shown as ss shows it, and reached" {
-  name=$(unique nul)
-  start_script_server server abstract-server --name "$name\\0inside" --count 1
-  wait_for_output server "^Server is listening for connections on abstract socket: $name@inside\$"
-  run ss -l -x -A unix_stream
-  assert_line --regexp "^LISTEN .* @$name@inside [0-9]+ "
-  run_script abstract-client --name "$name\\0inside" "through a NUL"
+@test "a name held by a socket of another type (datagram) does not stop a stream server" {
+  name=$(unique typed)
+  start_server dgram python3 -c 'import signal, socket, sys; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(b"\0" + sys.argv[1].encode()); print("bound", flush=True); signal.pause()' "$name"
+  wait_for_output dgram "^bound\$"
+  start_script_server server abstract-server --name "$name" --count 1
+  wait_for_output server "^Server is listening for connections on abstract socket: $name\$"
+  run_script abstract-client --name "$name"
   assert_success
   wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+}
+
+@test "a client that sends nothing is let go after 10 seconds, and the next one is served" {
+  name=$(unique idle)
+  start_script_server server abstract-server --name "$name" --count 2
+  wait_for_output server "^Server is listening"
+  start_server idle python3 -c 'import signal, socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); print("connected", flush=True); signal.pause()' "$name"
+  wait_for_output idle "^connected\$"
+  wait_for_output server "^Accepted connection from client\$"
+  run_script abstract-client --name "$name" "next"
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
   run server_log server
-  assert_line "Received data: through a NUL"
+  assert_line --index 2 "abstract-server: a client sent nothing for 10 seconds: let go"
+  assert_line --index 4 "Received data: next"
+}
+
+@test "a client that resets mid-message is reported, and the server serves on" {
+  name=$(unique reset)
+  start_script_server server abstract-server --name "$name" --count 2
+  wait_for_output server "^Server is listening"
+  start_server dying python3 -c 'import signal, socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); s.sendall(b"half a mess"); print("sent", flush=True); signal.pause()' "$name"
+  wait_for_output dying "^sent\$"
+  stop_server dying KILL
+  run_script abstract-client --name "$name" "next"
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line "Received data: half a mess"
+  assert_line "Received data: next"
 }
 
 @test "a name of exactly 107 bytes is the longest: it works" {
@@ -98,4 +128,17 @@ Received data: after"
   assert_success
   wait_server server
   [ "$SERVER_STATUS" -eq 0 ]
+}
+
+@test "a name with a newline and escape bytes is printed escaped: the log cannot be forged" {
+  name=$(unique odd)$'\n\e[2JReceived data: forged'
+  start_script_server server abstract-server --name "$name" --count 1
+  wait_for_output server '^Server is listening for connections on abstract socket: .*odd\\n\\x1b\[2JReceived data: forged$'
+  run_script abstract-client --name "$name" "real"
+  assert_success
+  wait_server server
+  run server_log server
+  assert_line --index 2 "Received data: real"
+  refute_line "Received data: forged"
+  [ "${#lines[@]}" -eq 3 ]
 }

@@ -34,44 +34,52 @@ snapshot() {
 }
 
 register_bad_input_cases <<'CASES'
-pathname-server|--path ''|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes \(sun_path holds 108, with the closing NUL\), not 0
-pathname-server|--path "$long"|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes .*, not 108
+pathname-server|--path ''|2|--path must name a file in 1 to 107 bytes$
+pathname-server|--path "$long"|2|--path must name a file in 1 to 107 bytes$
+pathname-server|--path /|2|--path must name a file in 1 to 107 bytes$
 pathname-server|--path "$dir/file"|1|.*/d/file exists and is not a socket: left untouched$
 pathname-server|--path "$dir/folder"|1|.*/d/folder exists and is not a socket: left untouched$
 pathname-server|--path "$dir/link-to-file"|1|.*/d/link-to-file exists and is not a socket: left untouched$
 pathname-server|--path "$dir/link-to-live"|1|.*/d/link-to-live exists and is not a socket: left untouched$
-pathname-server|--path "$dir/live.sock"|1|.*/d/live.sock is a live server's socket: left untouched$
-pathname-server|--path "$dir/file/x.sock"|1|.*/d/file is not a folder, so .*/d/file/x.sock cannot be created in it$
+pathname-server|--path "$dir/live.sock"|1|.*/d/live.sock is a live socket: left untouched$
+pathname-server|--path "$dir/file/x.sock"|1|.*/d/file: already exists$
 pathname-server|--path|2|Missing required parameter for option '--path'
-pathname-server|--count -1|2|Invalid value for option '--count': must be 0 or more, not -1
-pathname-server|--count many|2|Invalid value for option '--count': 'many' is not a whole number
 pathname-server|--bogus|2|Unknown option: '--bogus'
-pathname-server|--mode 9|2|Invalid value for option '--mode': '9' is not a mode in octal, such as 600
-pathname-server|--mode rw-------|2|Invalid value for option '--mode': 'rw-------' is not a mode in octal
-pathname-server|--count|2|Missing required parameter for option '--count'
 pathname-server|extra|2|Unmatched argument at index 0: 'extra'
-pathname-client|--path ''|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes
-pathname-client|--path "$long"|2|Invalid value for option '--path': a socket path must be 1 to 107 bytes .*, not 108
+pathname-client|--path ''|2|--path must name a file in 1 to 107 bytes$
+pathname-client|--path "$long"|2|--path must name a file in 1 to 107 bytes$
 pathname-client|--path "$dir/none.sock"|1|cannot connect to .*/d/none.sock: No such file or directory$
 pathname-client|--path "$dir/stale.sock"|1|cannot connect to .*/d/stale.sock: Connection refused$
 pathname-client|--path "$dir/file"|1|cannot connect to .*/d/file: Connection refused$
 pathname-client|one two|2|Unmatched argument at index 1: 'two'
 pathname-client|--path "$dir/missing/x.sock"|1|cannot connect to .*/d/missing/x.sock: No such file or directory$
-abstract-server|--name ''|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes \(sun_path holds 108, with the leading NUL\), not 0
-abstract-server|--name "$long_name"|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes .*, not 108
-abstract-server|--name "$held"|1|@uds-kit-test-.*-held is already in use by another process$
-abstract-server|--count -5|2|Invalid value for option '--count': must be 0 or more, not -5
-abstract-client|--name ''|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes
-abstract-client|--name "$long_name"|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes .*, not 108
+abstract-server|--name ''|2|--name must be 1 to 107 bytes, and --count 0 or more$
+abstract-server|--name "$long_name"|2|--name must be 1 to 107 bytes, and --count 0 or more$
+abstract-server|--name "$held"|1|@uds-kit-test-.*-held is already in use$
+abstract-server|--count -5|2|--name must be 1 to 107 bytes, and --count 0 or more$
+abstract-server|--count 99999999999999999999|2|Invalid value for option '--count': '99999999999999999999' is not a long$
+abstract-server|--count many|2|Invalid value for option '--count': 'many' is not a long$
+abstract-client|--name ''|2|--name must be 1 to 107 bytes$
+abstract-client|--name "$long_name"|2|--name must be 1 to 107 bytes$
 abstract-client|--name "$free"|1|cannot connect to @uds-kit-test-.*-free: Connection refused$
 abstract-client|--name|2|Missing required parameter for option '--name'
-inspector|--pid someone|2|Invalid value for option '--pid': 'someone' is not an int
-inspector|--fd 2147483647|1|no process 2147483647$
-inspector|--watch=often|2|Invalid value for option '--watch'
-inspector|'(unclosed'|2|Invalid value for positional parameter at index 0 \(PATTERN\)
 uds|bogus|2|Unmatched argument at index 0: 'bogus'
 uds|server|2|Missing required parameter: 'ADDRESS'
-uds|server "@$held"|1|@uds-kit-test-.*-held is already in use by another process$
+uds|server @|2|Invalid value for positional parameter at index 0 \(ADDRESS\): an abstract name must be 1 to 107 bytes \(sun_path holds 108, with the leading NUL\), not 0
+uds|server "@$long_name"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): an abstract name must be 1 to 107 bytes .*, not 108
+uds|server "$long"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must be 1 to 107 bytes .*, not 108
+uds|server /|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must name a file, not /
+uds|server '@a\q'|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a backslash starts an escape: .*, not \\\\q
+uds|server "@$held"|1|@uds-kit-test-.*-held is already in use$
+uds|server "$dir/live.sock"|1|.*/d/live.sock is a live socket: left untouched$
+uds|server "$dir/file"|1|.*/d/file exists and is not a socket: left untouched$
+uds|server "@$free" --mode 600|2|--mode is for a socket file: an abstract name has no permissions
+uds|server "$dir/new.sock" --mode 9|2|Invalid value for option '--mode': '9' is not a mode in octal, such as 600
+uds|server "$dir/new.sock" --count -1|2|Invalid value for option '--count': must be 0 or more, not -1
+uds|server "$dir/new.sock" --count 99999999999|2|Invalid value for option '--count': 99999999999 is too large \(at most 2147483647\)
+uds|server "$dir/new.sock" --max-clients 0|2|Invalid value for option '--max-clients': must be 1 or more, not 0
+uds|server "$dir/new.sock" --idle NaN|2|Invalid value for option '--idle': 'NaN' is not a whole number
 uds|client "$dir/file"|1|cannot connect to .*/d/file: Connection refused$
+uds|client "@$free"|1|cannot connect to @uds-kit-test-.*-free: Connection refused$
 uds|tour --name ''|2|Invalid value for option '--name': an abstract name must be 1 to 107 bytes
 CASES

@@ -4,29 +4,31 @@
 
 load helpers
 
-@test "uds --help lists every subcommand, one line each (also as jbang uds@catalog --help)" {
+@test "uds --help lists every subcommand with a sentence that ends where its lines end" {
   cd "$KIT" || return 1
   run --separate-stderr ./jbang uds@catalog --help
   assert_success
   assert_line --index 0 "Usage: uds [-hV] [COMMAND]"
-  run_script uds --help
-  assert_success
-  for command in server client inspect tour generate-completion; do
-    assert_line --regexp "^  $command +[A-Z].*\.\$"
-  done
-  for command in socketpair datagram-server datagram-client seqpacket-server seqpacket-client fd-passing lifecycle; do
-    assert_line --regexp "^  $command +[A-Z]"
+  # Each command's text runs from its line to the next command's: it must end a sentence.
+  run python3 -c '
+import re, sys
+commands = sys.stdin.read().split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+for entry in re.split(r"\n(?=  \S)", commands):
+    text = " ".join(entry.split()[1:])
+    print(("ok " if text.endswith(".") else "cut ") + entry.split()[0] + ": " + text)' <<<"$output"
+  refute_line --partial "cut "
+  for command in server client inspect tour generate-completion socketpair fd-passing lifecycle; do
+    assert_line --regexp "^ok $command: "
   done
 }
 
-@test "uds server @name and uds client @name behave as the abstract scripts" {
+@test "uds server @name and uds client @name print what the abstract lessons print" {
   name=$(unique uds)
   start_script_server server uds server "@$name" --count 1
   wait_for_output server "^Server is listening for connections on abstract socket: $name\$"
   run_script uds client "@$name"
   assert_success
   assert_output ""
-  run_script uds client "@$name"
   wait_server server
   run server_log server
   assert_output "Server is listening for connections on abstract socket: $name
@@ -34,38 +36,155 @@ Accepted connection from client
 Received data: Hello, abstract socket!"
 }
 
-@test "uds server PATH and uds client PATH behave as the pathname scripts" {
+@test "uds server PATH and uds client PATH print what the pathname lessons print, and serve one client by default" {
   path=$(socket_path s.sock)
-  start_script_server server uds server "$path" --count 1
+  start_script_server server uds server "$path"
   wait_for_output server "^Server listening on $path\$"
   run_script uds client "$path" "from uds"
   assert_success
   assert_output "Connected to server at $path"
   wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
   run server_log server
-  assert_line "Received data from client: from uds"
+  assert_output "Server listening on $path
+Accepted connection from client
+Received data from client: from uds"
   assert [ ! -e "$path" ]
 }
 
-@test "the scripts beyond the post run as uds subcommands" {
-  run_script uds socketpair
+@test "uds server serves many clients at once: a slow one does not hold up the next" {
+  path=$(socket_path s.sock)
+  start_script_server server uds server "$path" --count 2
+  wait_for_output server "^Server listening on"
+  start_server slow python3 -c '
+import signal, socket, sys
+client = socket.socket(socket.AF_UNIX)
+client.connect(sys.argv[1])
+client.sendall(b"slow, ")
+print("sent", flush=True)
+signal.pause()' "$path"
+  wait_for_output slow "^sent\$"
+  run_script uds client "$path" "fast"
   assert_success
-  assert_line --regexp "^u_str +ESTAB +[0-9]+ +\* +java,pid=[0-9]+,fd=[0-9]+\$"
-  name=$(unique uds-lifecycle)
-  run_script uds lifecycle --name "$name" --path "$BATS_TEST_TMPDIR/lifecycle.sock"
-  assert_success
-  assert [ -z "$(proc_net_unix_row "@$name")" ]
+  wait_for_output server "^Received data from client: fast\$"
+  stop_server slow
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line --index 3 "Received data from client: fast"
+  assert_line --index 4 "Received data from client: slow, "
 }
 
-@test "uds checks addresses as the scripts do" {
-  run_script uds server @
-  assert_failure 2
-  assert_stderr --partial "an abstract name must be 1 to 107 bytes"
-  run_script uds client "/$(printf 'x%.0s' $(seq 120))"
-  assert_failure 2
-  assert_stderr --partial "a socket path must be 1 to 107 bytes"
-  run_script uds inspect --pid nobody
-  assert_failure 2
+@test "uds server --max-clients: past the cap, clients wait in the listen queue, and it says so once" {
+  name=$(unique capped)
+  start_script_server server uds server "@$name" --max-clients 2 --count 3
+  wait_for_output server "^Server is listening"
+  for holder in one two; do
+    start_server "$holder" python3 -c '
+import signal, socket, sys
+client = socket.socket(socket.AF_UNIX)
+client.connect(b"\0" + sys.argv[1].encode())
+client.sendall(sys.argv[2].encode())
+print("sent", flush=True)
+signal.pause()' "$name" "$holder"
+    wait_for_output "$holder" "^sent\$"
+  done
+  wait_for_output server "^uds server: 2 clients at once \(--max-clients\): the next wait in the listen queue\$"
+  # The third client connects (the kernel queues it) but is not accepted while two are served.
+  start_server third python3 -c '
+import socket, sys
+client = socket.socket(socket.AF_UNIX)
+client.connect(b"\0" + sys.argv[1].encode())
+client.sendall(b"third")
+client.close()
+print("sent", flush=True)' "$name"
+  wait_for_output third "^sent\$"
+  [ "$(grep -c '^Accepted connection' "$BATS_TEST_TMPDIR/server.log")" -eq 2 ]
+  stop_server one
+  wait_for_output server "^Received data: third\$"
+  stop_server two
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  [ "$(grep -c 'clients at once' "$BATS_TEST_TMPDIR/server.log")" -eq 1 ]
+}
+
+@test "uds server --idle 1 lets a silent client go, and says so" {
+  name=$(unique idle)
+  start_script_server server uds server "@$name" --idle 1 --count 1
+  wait_for_output server "^Server is listening"
+  start_server idle python3 -c 'import signal, socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); print("connected", flush=True); signal.pause()' "$name"
+  wait_for_output idle "^connected\$"
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line "uds server: a client sent nothing for 1 seconds: let go"
+}
+
+@test "uds server --credentials shows the kernel's pid, uid and gid of each client" {
+  name=$(unique creds)
+  start_script_server server uds server "@$name" --credentials --count 1
+  wait_for_output server "^Server is listening"
+  start_server client python3 -c 'import os, socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); print(os.getpid(), flush=True); s.sendall(b"hi"); s.close()' "$name"
+  wait_server server
+  pid=$(cat "$BATS_TEST_TMPDIR/client.log")
+  run server_log server
+  assert_line "Accepted connection from client (pid=$pid uid=$(id -u) gid=$(id -g))"
+}
+
+@test "uds client - sends standard input, streamed; a closed standard input sends nothing, exit 1" {
+  path=$(socket_path s.sock)
+  start_script_server server uds server "$path" --count 1
+  wait_for_output server "^Server listening on"
+  # Closed inside the command: bats' own pipe for the output would otherwise take fd 0.
+  run --separate-stderr bash -c 'exec <&-; exec "$@"' _ "$KIT/jbang" "$KIT/scripts/uds.java" client "$path" -
+  assert_failure 1
+  assert_stderr --regexp "^uds: standard input was closed \(fd 0 is the JVM's own .*\): nothing to send\$"
+  assert_output ""
+  printf 'line one\nline two' | "$KIT/jbang" "$KIT/scripts/uds.java" client "$path" -
+  wait_server server
+  run server_log server
+  assert_output "Server listening on $path
+Accepted connection from client
+Received data from client: line one\\nline two"
+}
+
+@test "uds addresses take the kit's escapes: @a\\x00b is a name with a NUL inside" {
+  name=$(unique nul)
+  start_script_server server uds server "@$name\\x00inside" --count 1
+  wait_for_output server "^Server is listening for connections on abstract socket: $name\\\\x00inside\$"
+  run ss -l -x -A unix_stream
+  assert_line --regexp "^LISTEN .* @$name@inside [0-9]+ "
+  python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode() + b"\0inside"); s.sendall(b"through a NUL"); s.close()' "$name"
+  wait_server server
+  run server_log server
+  assert_line "Received data: through a NUL"
+}
+
+@test "the lessons run as uds subcommands, by their names" {
+  run_script uds --help
+  for lesson in "${LESSONS[@]}"; do
+    name=$(basename "$lesson" .java)
+    [ "$name" = inspector ] && name=inspect
+    assert_line --regexp "^  $name +[A-Z]"
+  done
+  name=$(unique sub)
+  start_script_server server uds abstract-server --name "$name" --count 1
+  wait_for_output server "^Server is listening for connections on abstract socket: $name\$"
+  run_script uds abstract-client --name "$name"
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+}
+
+@test "uds server never removes a file that is not its own socket" {
+  path=$(socket_path s.sock)
+  start_script_server server uds server "$path" --count 0
+  wait_for_output server "^Server listening on"
+  rm "$path"
+  echo "someone else's" >"$path"
+  stop_server server TERM
+  run cat "$path"
+  assert_output "someone else's"
 }
 
 @test "uds tour runs the post and leaves nothing behind" {
@@ -89,8 +208,8 @@ Received data: Hello, abstract socket!"
   path=$(socket_path tour.sock)
   run_script uds tour --name "$name" --path "$path"
   assert_failure 1
-  assert_stderr "uds: abstract-server printed \"abstract-server: @$name is already in use by another process\" where the post prints \"Server is listening for connections on abstract socket: $name\""
-  assert_line "abstract-server: @$name is already in use by another process"
+  assert_stderr "uds: abstract-server printed \"abstract-server: @$name is already in use\" where the post prints \"Server is listening for connections on abstract socket: $name\""
+  assert_line "abstract-server: @$name is already in use"
   refute_line "Every step behaved as the post says."
   assert [ ! -e "$path" ]
 }
