@@ -55,7 +55,7 @@ class PeerCredentials implements Callable<Integer> {
                     String who = "pid=" + peer.getPid() + " uid=" + peer.getUid() + " gid=" + peer.getGid() + " command=" + commandName(peer.getPid());
                     if (!allowedUids.isEmpty() && !allowedUids.contains(peer.getUid())) {
                         System.out.println("Refused connection from " + who + ": uid not in --allow-uid");
-                        continue; // close() before any recv(): the client sees the end of the stream
+                        continue; // close() before any recv(): whatever the client sent is dropped unread
                     }
                     System.out.println("Accepted connection from " + who);
                     // One client at a time: one that sends nothing may hold the others up for 10 s.
