@@ -3,46 +3,29 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/AddressNotation.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
-//DESCRIPTION Passes an open file over a unix socket (SCM_RIGHTS): the receiver reads a file it cannot open by name.
+//DESCRIPTION Beyond the post: passes an open file over a unix socket (SCM_RIGHTS); the receiver reads a file it cannot open by name.
 
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
-import java.io.FileNotFoundException;
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.*;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
+import java.nio.file.*;
+import java.util.*;
 import java.util.concurrent.Callable;
-import org.newsclub.net.unix.AFUNIXServerSocket;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.FileDescriptorCast;
-import picocli.CommandLine.Command;
+import java.util.regex.*;
+import org.newsclub.net.unix.*;
+import picocli.CommandLine;
+import picocli.CommandLine.*;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-@Command(name = "fd-passing", mixinStandardHelpOptions = true, version = Cli.VERSION,
-        description = {"Passes an open file from one process to another over a unix socket",
-            "(SCM_RIGHTS). The sender opens FILE and sends its name with the open file",
-            "attached; the receiver tries the name, then reads the file through the",
-            "descriptor it received. Permissions are checked when a file is opened, not",
-            "when it is read: the receiver reads a file it could not open itself.",
-            "An ADDRESS is written the way ss prints it: @name is an abstract socket,",
-            "anything else a path."},
-        footer = {"", "Examples:", "  fd-passing receive @fd-demo &", "  fd-passing send @fd-demo /etc/hostname"})
+// Start the receiver, then the sender with a file: the receiver reads the file through the descriptor
+// that came with the message, even one it may not open by name. Permissions are checked when a file
+// is opened, not when it is read: passing a descriptor passes the right to read.
+@Command(name = "fd-passing", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
+        description = {"Passes an open file from one process to another over a unix socket (SCM_RIGHTS), send and receive.",
+            "An ADDRESS is written as ss prints it: @NAME is an abstract name, anything else a path."},
+        footer = {"", "Example:", "  jbang fd-passing.java receive @fd-demo &", "  jbang fd-passing.java send @fd-demo /etc/hostname"})
 class FdPassing implements Callable<Integer> {
-    private static final int MAX_SHOWN_BYTES = 65536;
-
     @Spec
     CommandSpec spec;
 
@@ -51,111 +34,200 @@ class FdPassing implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "Missing a subcommand: send or receive");
     }
 
-    @Command(name = "send", mixinStandardHelpOptions = true, version = Cli.VERSION,
+    @Command(name = "send", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
             description = "Opens FILE, connects to ADDRESS and sends FILE's name with the open file attached.")
-    int send(@Parameters(index = "0", paramLabel = "ADDRESS", converter = SocketAddresses.AddressConverter.class,
-                    description = "The receiver: @name (abstract) or a path.") String address,
+    int send(@Parameters(index = "0", paramLabel = "ADDRESS", description = "The receiver: @NAME or a path.") String address,
             @Parameters(index = "1", paramLabel = "FILE", description = "The file to open and pass.") Path file,
-            @Option(names = "--unlink", description = "Remove FILE once it is open and the receiver is connected: "
-                    + "the open file lives on, without a name.") boolean unlink) throws IOException {
+            @Option(names = "--unlink", description = "Remove FILE once it is open and the receiver connected: the open file lives on, without a name.") boolean unlink) throws IOException {
+        if (unixAddress(address) == null) {
+            throw new ParameterException(spec.commandLine(), "ADDRESS must be @NAME or a path, in 1 to 107 bytes");
+        }
         FileInputStream opened;
         try {
-            opened = new FileInputStream(file.toFile()); // the sender's permissions are checked here, once
+            opened = new FileInputStream(file.toFile()); // open(): the sender's permissions are checked here, once
         } catch (FileNotFoundException e) {
             throw new IOException("cannot open " + e.getMessage());
         }
-        try (opened; AFUNIXSocket receiver = AFUNIXSocket.newInstance()) {
-            int fd = number(opened.getFD());
+        try (opened; AFUNIXSocket receiver = AFUNIXSocket.newInstance()) { // socket(AF_UNIX, SOCK_STREAM)
+            int fd = FileDescriptorCast.using(opened.getFD()).as(Integer.class);
             System.out.println("Opened " + file + " as file descriptor " + fd);
             try {
-                receiver.connect(AddressNotation.of(address));
+                receiver.connect(unixAddress(address));
             } catch (SocketException e) {
-                throw new IOException("cannot connect to " + AddressNotation.shown(address) + ": " + e.getMessage());
+                throw new IOException("cannot connect to " + address + ": " + e.getMessage());
             }
-            System.out.println("Connected to " + AddressNotation.shown(address));
+            System.out.println("Connected to " + address);
             if (unlink) {
                 Files.delete(file); // the name goes; the open file stays as long as a descriptor refers to it
                 System.out.println("Removed " + file + ": the open file lives on, without a name");
             }
-            // SCM_RIGHTS: the descriptor travels with the next write, which must carry at least one byte.
+            // sendmsg() with SCM_RIGHTS: the descriptor travels with the next write, which must carry a byte at least.
             receiver.setOutboundFileDescriptors(opened.getFD());
             receiver.getOutputStream().write(file.toString().getBytes(StandardCharsets.UTF_8));
             System.out.println("Sent the name " + file + " with file descriptor " + fd + " attached");
-        } // closing our copy leaves the receiver's open: each process holds its own descriptor
+        } // close(): our descriptor goes; the receiver's is its own, open until it closes it
         return 0;
     }
 
-    @Command(name = "receive", mixinStandardHelpOptions = true, version = Cli.VERSION,
-            description = "Listens on ADDRESS for one sender, tries the name it sends, then reads the file through the descriptor it passed.")
-    int receive(@Parameters(paramLabel = "ADDRESS", converter = SocketAddresses.AddressConverter.class,
-            description = "Where to listen: @name (abstract) or a path.") String address) throws IOException {
-        String shown = AddressNotation.shown(address);
-        boolean pathname = !SocketAddresses.isAbstract(address);
-        if (pathname) {
-            SocketFiles.prepareToBind(Path.of(address));
-        } else if (ProcNetUnix.isBound(shown)) {
-            throw new IOException(shown + " is already in use by another process");
+    @Command(name = "receive", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
+            description = "Listens on ADDRESS for one sender, says whether it may open the name it sends, and reads the file through the descriptor passed.")
+    int receive(@Parameters(paramLabel = "ADDRESS", description = "Where to listen: @NAME or a path.") String address) throws IOException {
+        if (unixAddress(address) == null) {
+            throw new ParameterException(spec.commandLine(), "ADDRESS must be @NAME or a path, in 1 to 107 bytes");
         }
-        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
-            server.setReuseAddress(false); // junixsocket would otherwise take over a live server's path
-            try {
-                server.bind(AddressNotation.of(address));
-            } catch (SocketException e) {
-                throw new IOException("cannot bind " + shown + ": " + e.getMessage());
-            }
-            if (pathname) {
-                SocketFiles.removeOnExit(Path.of(address));
-            }
-            System.out.println("Receiver listening on " + shown);
+        try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) { // socket(AF_UNIX, SOCK_STREAM)
+            bindListener(server, address, 1); // bind() and listen(1), with the care of the model servers
+            System.out.println("Receiver listening on " + address);
 
             try (AFUNIXSocket sender = server.accept()) {
                 System.out.println("Accepted connection from sender");
-                // Room for the ancillary data (the descriptors) that arrives with the bytes; without it, none is kept.
+                sender.setSoTimeout(10_000); // a sender that sends nothing is let go after 10 s
+                // Room for the ancillary data (the descriptors) that comes with the bytes; without it the kernel
+                // closes them. ONE recvmsg(): the descriptors come with the bytes of the write they were
+                // attached to, and reading on would let a sender pile up descriptors here, a few per write.
                 sender.setAncillaryReceiveBufferSize(1024);
-                byte[] name = sender.getInputStream().readAllBytes();
+                byte[] buffer = new byte[4096]; // a file name, PATH_MAX at most
+                byte[] name = Arrays.copyOf(buffer, Math.max(0, sender.getInputStream().read(buffer)));
                 FileDescriptor[] received = sender.getReceivedFileDescriptors();
-                System.out.println("Received message: " + Messages.printable(name));
-                if (received == null || received.length == 0) {
+                System.out.println("Received message: " + escaped(name));
+                if (received.length == 0) {
                     throw new IOException("the sender passed no file descriptor (SCM_RIGHTS) with its message");
                 }
-                System.out.println("Opening " + Messages.printable(name) + " by name: " + openByName(name));
+                System.out.println("Reading " + escaped(name) + " by name (access(2)): " + accessByName(name));
                 for (FileDescriptor descriptor : received) {
-                    // The kernel installed the sender's open file in this process, under a number of our own.
-                    int fd = number(descriptor);
-                    System.out.println("Received file descriptor " + fd + ": /proc/self/fd/" + fd + " -> "
-                            + Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)));
-                    try (InputStream file = new FileInputStream(descriptor)) {
-                        byte[] content = file.readNBytes(MAX_SHOWN_BYTES);
-                        String more = file.read() < 0 ? "" : " (the first " + MAX_SHOWN_BYTES + " bytes)";
-                        System.out.println("Read through file descriptor " + fd + ": " + Messages.printable(content) + more);
+                    // The kernel put the sender's open file in this process, under a number of our own.
+                    try (FileInputStream file = new FileInputStream(descriptor)) {
+                        int fd = FileDescriptorCast.using(descriptor).as(Integer.class);
+                        Path link = Path.of("/proc/self/fd/" + fd);
+                        System.out.println("Received file descriptor " + fd + ": " + link + " -> " + escaped(Files.readSymbolicLink(link).toString().getBytes(StandardCharsets.UTF_8)));
+                        if (!Files.isRegularFile(link)) { // a pipe or a socket may never end: only a regular file is read
+                            System.out.println("Not a regular file: not read");
+                            continue;
+                        }
+                        byte[] content = file.readNBytes(65536); // 64 KiB at most: memory is bounded
+                        System.out.println("Read through file descriptor " + fd + ": " + escaped(content) + (file.read() < 0 ? "" : "... (the first 65536 bytes)"));
                     }
                 }
             }
-        }
+        } // close(): the socket is gone, and bindListener's shutdown hook removes its file
         return 0;
     }
 
-    /** What opening NAME as this process gives: the open file (closed again) or the kernel's refusal. */
-    private static String openByName(byte[] name) {
-        try (InputStream in = Files.newInputStream(Path.of(new String(name, StandardCharsets.UTF_8)))) {
-            return "it opens: this process may read it without the descriptor";
+    /** Whether this process may read NAME by itself: access(2), which asks without opening (a FIFO would block). */
+    static String accessByName(byte[] name) {
+        try {
+            Path path = Path.of(new String(name, StandardCharsets.UTF_8));
+            path.getFileSystem().provider().checkAccess(path, AccessMode.READ);
+            return "allowed: this process could open it without the descriptor";
         } catch (AccessDeniedException e) {
             return "Permission denied";
         } catch (NoSuchFileException e) {
             return "No such file or directory";
         } catch (FileSystemException e) {
-            return e.getReason();
+            return String.valueOf(e.getReason());
         } catch (InvalidPathException | IOException e) {
-            return "not a file name (" + e.getMessage() + ")";
+            return "not a file name";
         }
     }
 
-    /** A descriptor's number in this process, as /proc/self/fd lists it. */
-    private static int number(FileDescriptor descriptor) throws IOException {
-        return FileDescriptorCast.using(descriptor).as(Integer.class);
+    /** ADDRESS as ss writes it: @NAME is an abstract name (a NUL byte first), anything else a path; null if sun_path cannot hold it. */
+    static AFUNIXSocketAddress unixAddress(String address) throws SocketException {
+        boolean named = address.startsWith("@");
+        byte[] bytes = (named ? "\0" + address.substring(1) : address).getBytes(StandardCharsets.UTF_8);
+        // sun_path holds 108 bytes: a NUL and a name of 1 to 107 bytes, or a path of 1 to 107 bytes and a closing NUL.
+        if (bytes.length < (named ? 2 : 1) || bytes.length > (named ? 108 : 107)) {
+            return null;
+        }
+        return named ? AFUNIXSocketAddress.of(bytes) : AFUNIXSocketAddress.of(Path.of(address));
+    }
+
+    /** bind() and listen() on ADDRESS as the model servers do: a name in use or a live file refused, a stale file removed, its own removed on exit. */
+    static void bindListener(AFUNIXServerSocket server, String address, int backlog) throws IOException {
+        if (!address.startsWith("@")) {
+            removeStaleSocketFile(Path.of(address)); // the post unlinks whatever is there; only a dead server's socket file goes
+        } else if (listedInKernelTable(address.substring(1), "0001")) { // junixsocket's bind() would connect to the holder
+            throw new IOException(address + " is already in use");
+        }
+        server.setReuseAddress(false); // else junixsocket would move a live server's file away and take its path
+        server.setDeleteOnClose(false); // else close() would delete whatever file is at the path by then
+        try {
+            server.bind(unixAddress(address), backlog);
+        } catch (SocketException e) {
+            throw new IOException("cannot bind " + address + ": " + e.getMessage());
+        }
+        if (!address.startsWith("@")) { // on every way out (Ctrl-C and SIGTERM too), and only of this very file
+            Map<String, Object> ours = Files.readAttributes(Path.of(address), "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(Path.of(address), ours)));
+        }
+    }
+
+    /** Removes the file at PATH only if it is a socket file that no socket is bound to any more. */
+    static void removeStaleSocketFile(Path path) throws IOException {
+        if (Files.notExists(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+        if (((Integer) file.get("mode") & 0170000) != 0140000) {
+            throw new IOException(path + " exists and is not a socket: left untouched");
+        }
+        // A datagram socket's connect() finds out whether a socket is bound to the file without making a
+        // connection that a live server would see: only "Connection refused" means that none is.
+        try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
+            probe.connect(AFUNIXSocketAddress.of(path));
+        } catch (SocketException e) {
+            if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+                Files.delete(path);
+                System.out.println("Removed stale socket file " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)) + " (its server is gone)");
+                return;
+            }
+        }
+        throw new IOException(path + " is a live socket: left untouched");
+    }
+
+    /** Removes the socket file that bind() made, if the file at PATH is still that one (device and inode). */
+    static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
+        try {
+            if (ours.equals(Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+                Files.delete(path);
+            }
+        } catch (IOException goneAlready) {
+            // nothing of ours is left to remove
+        }
+    }
+
+    /** Whether /proc/net/unix lists a socket of TYPE (0001 stream, 0002 datagram, 0005 seqpacket) bound to @NAME. */
+    static boolean listedInKernelTable(String name, String type) throws IOException {
+        String table = Files.readString(Path.of("/proc/net/unix"), StandardCharsets.ISO_8859_1); // names are bytes
+        String address = "@" + new String(name.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        // A row ends "Type St Inode Path" and a newline, which a name may hold too: search the whole text.
+        return Pattern.compile(" " + type + " \\p{XDigit}{2} +\\d+ " + Pattern.quote(address) + "\n").matcher(table).find();
+    }
+
+    /** Bytes from others as one line that cannot move the cursor or forge a line (the notation: docs/escapes.md). */
+    static String escaped(byte[] bytes) {
+        boolean utf8 = Arrays.equals(new String(bytes, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), bytes);
+        String text = new String(bytes, utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1); // not UTF-8: bytes
+        return Pattern.compile(utf8 ? "[\\\\\\p{C}\\p{Zl}\\p{Zp}]" : "[\\\\\\p{C}\\x80-\\xff]").matcher(text).replaceAll(m -> {
+            int c = m.group().codePointAt(0);
+            String escape = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c < 0x80 || !utf8 ? String.format("\\x%02x", c) : String.format("\\u{%x}", c);
+            return Matcher.quoteReplacement(escape);
+        });
     }
 
     public static void main(String... args) {
-        System.exit(Cli.execute(new FdPassing(), args));
+        CommandLine cli = new CommandLine(new FdPassing());
+        // One line on stderr, never a stack trace: exit 2 for bad input, 1 for a failure at run time.
+        cli.setParameterExceptionHandler((e, arguments) -> fail(cli, e, 2));
+        cli.setExecutionExceptionHandler((e, command, parsed) -> fail(cli, e, 1));
+        System.exit(cli.execute(args));
+    }
+
+    static int fail(CommandLine cli, Exception e, int status) {
+        // The JDK's file exceptions name only the file: say what is wrong with it too.
+        String message = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file or folder"
+                : e instanceof java.nio.file.AccessDeniedException ? e.getMessage() + ": permission denied"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? e.getMessage() + ": already exists" : String.valueOf(e.getMessage());
+        System.err.println(cli.getCommandName() + ": " + escaped(message.getBytes(StandardCharsets.UTF_8)));
+        return status;
     }
 }

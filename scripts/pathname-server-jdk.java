@@ -1,93 +1,129 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Messages.java ../lib/SocketAddresses.java ../lib/SocketFiles.java ../lib/ProcNetUnix.java
 //DESCRIPTION The post's server.py with the JDK alone (Java 16+): a stream server on a pathname socket, no junixsocket.
 
-import java.io.IOException;
-import java.net.SocketException;
+import java.io.*;
+import java.net.BindException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
+import java.nio.channels.*;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.*;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.*;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
+import java.util.regex.*;
+import picocli.CommandLine;
+import picocli.CommandLine.*;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
-@Command(name = "pathname-server-jdk", mixinStandardHelpOptions = true, version = Cli.VERSION,
-        footer = {"", "Example:", "  ./jbang pathname-server-jdk@catalog --abstract demo"},
-        description = {"The pathname server with the JDK alone (java.net.UnixDomainSocketAddress,",
-            "Java 16+): listens on a pathname socket and prints what each client sends,",
-            "as the post's server.py does. It serves one client at a time. Like",
-            "pathname-server it removes only a stale socket file, and its own as it ends.",
-            "--abstract shows why the kit needs junixsocket: the JDK refuses abstract names."})
+// Start it, then a client (pathname-client.java or the post's client.py): it prints what the client
+// sent, ends, and removes its socket file. Since Java 16 the JDK alone speaks AF_UNIX, pathnames only:
+// --abstract shows that it refuses an abstract name, which is why the other lessons use junixsocket.
+@Command(name = "pathname-server-jdk", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
+        description = "Listens on a pathname socket with the JDK alone, accepts one client and prints what it sends, as the post's server.py does.",
+        footer = {"", "Example:", "  jbang pathname-server-jdk.java --path /tmp/demo/server.sock"})
 class PathnameServerJdk implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--path", paramLabel = "PATH", converter = SocketAddresses.PathnameConverter.class,
-            description = "Socket file to create (default: ${DEFAULT-VALUE}). A missing parent folder is created with mode 0700.")
+    @Option(names = "--path", paramLabel = "PATH", description = "Socket file to create; a missing folder is made, mode 700 (default: ${DEFAULT-VALUE}).")
     Path path = Path.of("/tmp/test/pathname_socket.sock");
 
-    @Option(names = "--abstract", paramLabel = "NAME", converter = SocketAddresses.AbstractNameConverter.class,
-            description = "Try the abstract name NAME instead: the JDK refuses it (exit 1).")
+    @Option(names = "--abstract", paramLabel = "NAME", description = "Try the abstract name NAME instead of a path: the JDK refuses it (exit 1).")
     String abstractName;
 
-    @Option(names = "--count", paramLabel = "N", converter = Cli.NonNegative.class,
-            description = "Clients to serve before exiting; 0 serves until stopped (default: ${DEFAULT-VALUE}).")
-    int count = 1;
-
     @Override
-    public Integer call() throws Exception {
-        if (abstractName != null && spec.commandLine().getParseResult().hasMatchedOption("--path")) {
-            throw new ParameterException(spec.commandLine(), "--path and --abstract exclude each other");
+    public Integer call() throws IOException {
+        // sun_path holds 108 bytes with the closing NUL: a longer path would be cut short, not refused.
+        if (path.getFileName() == null || path.toString().isEmpty() || path.toString().getBytes(StandardCharsets.UTF_8).length > 107) {
+            throw new ParameterException(spec.commandLine(), "--path must name a file in 1 to 107 bytes");
         }
-        UnixDomainSocketAddress address;
-        try {
-            // The post's b'\0abstract_socket' as the JDK would take it: a path that starts with a NUL.
-            address = abstractName != null ? UnixDomainSocketAddress.of("\0" + abstractName) : UnixDomainSocketAddress.of(path);
-        } catch (InvalidPathException e) {
-            throw new IOException("the JDK cannot bind an abstract name: UnixDomainSocketAddress.of(\"\\0"
-                    + abstractName.replace("\0", "\\0") + "\") fails with \"" + e.getReason()
-                    + "\"; that is why the kit uses junixsocket (abstract-server)");
-        }
-
-        if (abstractName == null) {
-            SocketFiles.prepareToBind(path); // only a dead server's socket file goes
-        }
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            try {
-                server.bind(address); // bind() creates the socket file, and listens; it never replaces a file
-            } catch (SocketException e) {
-                throw new IOException("cannot bind " + path + ": " + e.getMessage());
+        if (abstractName != null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--path")) {
+                throw new ParameterException(spec.commandLine(), "--path and --abstract exclude each other");
             }
-            SocketFiles.removeOnExit(path); // the JDK leaves the file when the socket closes: ours to remove
+            try { // The post's b'\0abstract_socket' as the JDK takes an address: a path, here one that starts with a NUL.
+                UnixDomainSocketAddress.of("\0" + abstractName);
+            } catch (InvalidPathException e) {
+                throw new IOException("the JDK cannot bind an abstract name: UnixDomainSocketAddress.of(a NUL byte + \"" + abstractName
+                        + "\") fails with \"" + e.getReason() + "\"; that is why the kit uses junixsocket (abstract-server)");
+            }
+            throw new IOException("this JDK takes an abstract name: try abstract-server's address with it");
+        }
+        Files.createDirectories(path.toAbsolutePath().getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) { // socket(AF_UNIX, SOCK_STREAM)
+            try {
+                server.bind(UnixDomainSocketAddress.of(path), 1); // bind() makes the socket file, then listen(1) as the post
+            } catch (BindException e) {
+                // The post unlinks whatever is at the path. Only a stale file (its server gone) may go, and the
+                // JDK cannot tell stale from live: its only probe is a stream connect(), which a live server
+                // accepts as a client (the post's server.py would take it for its one client, and end). So
+                // bind() fails here, as it never replaces a file, and the reader decides.
+                if (Files.notExists(path, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException("cannot bind " + path + ": " + e.getMessage());
+                }
+                boolean socketFile = ((Integer) Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000) == 0140000;
+                throw new IOException(path + (socketFile ? " is a socket file, live or stale: left untouched (if ss -x -l shows no server on it, remove it)"
+                        : " exists and is not a socket: left untouched"));
+            }
+            Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            // The post's os.unlink(): the JDK's close() leaves the file. On every way out (Ctrl-C and
+            // SIGTERM too), and only of this very file.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(path, ours)));
             System.out.println("Server listening on " + path);
 
-            for (int served = 0; count == 0 || served < count; served++) {
-                SocketChannel client = server.accept();
+            try (SocketChannel client = server.accept()) {
                 System.out.println("Accepted connection from client");
-                try (client) {
-                    // Read until the client closes, as the post's recv() would not.
-                    byte[] data = Channels.newInputStream(client).readAllBytes();
-                    System.out.println("Received data from client: " + Messages.printable(data));
-                } catch (IOException e) {
-                    System.err.println("pathname-server-jdk: a client failed: " + e.getMessage());
-                }
+                // recv() until the client closes: one recv(1024), as in the post, may return part of a
+                // message. Only the first 64 KiB is kept to show; the rest is counted, so memory is bounded.
+                InputStream in = Channels.newInputStream(client);
+                byte[] data = in.readNBytes(65536);
+                long more = in.transferTo(OutputStream.nullOutputStream());
+                System.out.println("Received data from client: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
             }
-        }
+        } // close(): the socket is gone, and the shutdown hook removes its file
         return 0;
     }
 
+    /** Removes the socket file that bind() made, if the file at PATH is still that one (device and inode). */
+    static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
+        try {
+            if (ours.equals(Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+                Files.delete(path);
+            }
+        } catch (IOException goneAlready) {
+            // nothing of ours is left to remove
+        }
+    }
+
+    /** Bytes from others as one line that cannot move the cursor or forge a line (the notation: docs/escapes.md). */
+    static String escaped(byte[] bytes) {
+        boolean utf8 = Arrays.equals(new String(bytes, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8), bytes);
+        String text = new String(bytes, utf8 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1); // not UTF-8: bytes
+        return Pattern.compile(utf8 ? "[\\\\\\p{C}\\p{Zl}\\p{Zp}]" : "[\\\\\\p{C}\\x80-\\xff]").matcher(text).replaceAll(m -> {
+            int c = m.group().codePointAt(0);
+            String escape = c == '\\' ? "\\\\" : c == '\n' ? "\\n" : c < 0x80 || !utf8 ? String.format("\\x%02x", c) : String.format("\\u{%x}", c);
+            return Matcher.quoteReplacement(escape);
+        });
+    }
+
     public static void main(String... args) {
-        System.exit(Cli.execute(new PathnameServerJdk(), args));
+        CommandLine cli = new CommandLine(new PathnameServerJdk());
+        // One line on stderr, never a stack trace: exit 2 for bad input, 1 for a failure at run time.
+        cli.setParameterExceptionHandler((e, arguments) -> fail(cli, e, 2));
+        cli.setExecutionExceptionHandler((e, command, parsed) -> fail(cli, e, 1));
+        System.exit(cli.execute(args));
+    }
+
+    static int fail(CommandLine cli, Exception e, int status) {
+        // The JDK's file exceptions name only the file: say what is wrong with it too.
+        String message = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file or folder"
+                : e instanceof java.nio.file.AccessDeniedException ? e.getMessage() + ": permission denied"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? e.getMessage() + ": already exists" : String.valueOf(e.getMessage());
+        System.err.println(cli.getCommandName() + ": " + escaped(message.getBytes(StandardCharsets.UTF_8)));
+        return status;
     }
 }

@@ -2,11 +2,10 @@
 //JAVA 17+
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
-//SOURCES ../lib/SocketTable.java ../lib/SocketOwners.java ../lib/ProcNetUnix.java ../lib/Messages.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED --limit-modules=java.se,jdk.jshell,jdk.zipfs,jdk.unsupported
 //DESCRIPTION A JShell playground: an abstract server and a client in one session, their rows in /proc/net/unix, and the name gone after close.
 
-// The playground: junixsocket and the kit's lib/ in JShell, and a server and a client on an abstract
+// The playground: junixsocket in JShell, and a server and a client on an abstract
 // name in ONE session (the kernel queues a connection until it is accepted, so one thread can play both).
 //
 //   ./jbang playground@catalog                 runs it as a script: exit 0, or 1 with one line on stderr
@@ -17,14 +16,14 @@
 // --interactive alone leaves out JBang's closing /exit, but the file cannot see that: without the
 // property it ends with System.exit(0) before the prompt. A failure exits 1 in either mode.
 //
-// Why the directives look so: JBang loads the //SOURCES files into JShell last one first, so a lib
-// file comes after the ones that use it. JBang starts JShell with --add-modules=ALL-SYSTEM, and the
-// JVM warns on stderr about the JDK's incubator modules among them: --limit-modules keeps them out.
+// Like the lessons, it is one file: copied alone, it runs. Why --limit-modules: JBang starts JShell
+// with --add-modules=ALL-SYSTEM, and the JVM warns on stderr about the JDK's incubator modules among
+// them: --limit-modules keeps them out.
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.util.List;
+import java.nio.file.*;
+import java.util.*;
 import java.util.concurrent.Callable;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
@@ -84,22 +83,43 @@ run("cannot send", () -> {
 
 // The server's side: accept() takes the queued connection; read all, until the client's end of stream.
 AFUNIXSocket accepted = step("cannot accept", () -> server.accept());
-String received = step("cannot read", () -> Messages.printable(accepted.getInputStream().readAllBytes()));
+// (Both ends are this session's own, so the bytes are printed as they are: a server for others would
+// escape them, and bound what it keeps, as the lessons do.)
+String received = step("cannot read", () -> new String(accepted.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
 System.out.println("Server received: " + received);
 check(message.equals(received), "the server received '" + received + "', not '" + message + "'");
 
 // The kernel's view, /proc/net/unix: the name with a leading @, twice: the listener (flags 00010000,
 // state 01) and the accepted connection (state 03). The client has no name, so it is not among them.
-List<String> table = step("cannot read /proc/net/unix", () -> Files.readAllLines(ProcNetUnix.FILE));
-List<String> rows = table.stream().filter(line -> line.endsWith(" @" + name)).toList();
-System.out.println(table.get(0)); // Num RefCount Protocol Flags Type St Inode Path
+// Num RefCount Protocol Flags Type St Inode Path: split in 8 fields at most, as a Path may hold spaces.
+List<String> rows(String address) throws IOException {
+    return Files.readAllLines(Path.of("/proc/net/unix"), StandardCharsets.ISO_8859_1).stream()
+            .filter(row -> row.split(" +", 8).length == 8 && row.split(" +", 8)[7].equals(address)).toList();
+}
+List<String> rows = step("cannot read /proc/net/unix", () -> rows("@" + name));
+System.out.println(step("cannot read /proc/net/unix", () -> Files.readAllLines(Path.of("/proc/net/unix"), StandardCharsets.ISO_8859_1).get(0)));
 rows.forEach(System.out::println);
 check(rows.size() == 2, "expected 2 rows for @" + name + " in /proc/net/unix, found " + rows.size());
 
-// The same rows as ss -x -a -p and the kit's inspector show them, with their owner: this JVM.
-void ss(String shown) throws IOException {
-    System.out.println(SocketTable.HEADER);
-    SocketTable.read().stream().filter(socket -> socket.address().equals(shown)).map(SocketTable::line).forEach(System.out::println);
+// The same rows as ss -x -a -p shows them, with their owner. ss looks through every /proc/PID/fd for a
+// link to socket:[INODE]; these sockets are this JVM's own, so /proc/self/fd is enough.
+void ss(String address) throws IOException {
+    String owner = Files.readString(Path.of("/proc/self/comm")).strip() + ",pid=" + ProcessHandle.current().pid();
+    System.out.println("Netid  State   Inode  Local Address  Process");
+    for (String row : rows(address)) {
+        String[] field = row.split(" +", 8);
+        String state = field[3].equals("00010000") ? "LISTEN" : field[5].equals("03") ? "ESTAB" : "St " + field[5];
+        List<String> owners = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                if (Files.isSymbolicLink(fd) && Files.readSymbolicLink(fd).toString().equals("socket:[" + field[6] + "]")) {
+                    owners.add(owner + ",fd=" + fd.getFileName());
+                }
+            }
+        }
+        String netid = Map.of("0001", "u_str", "0002", "u_dgr", "0005", "u_seq").getOrDefault(field[4], field[4]);
+        System.out.println(netid + "  " + state + "  " + field[6] + "  " + field[7] + "  " + String.join(" ", owners));
+    }
 }
 run("cannot read the socket table", () -> ss("@" + name));
 
@@ -109,7 +129,7 @@ run("cannot close", () -> {
     accepted.close();
     server.close();
 });
-boolean gone = step("cannot read /proc/net/unix", () -> !ProcNetUnix.isBound("@" + name));
+boolean gone = step("cannot read /proc/net/unix", () -> rows("@" + name).isEmpty());
 check(gone, "@" + name + " is still in /proc/net/unix after close()");
 System.out.println("After close(): @" + name + " is gone from /proc/net/unix");
 
@@ -120,5 +140,5 @@ System.out.println("""
 
         Your turn: name, address, message, server, client, accepted, received and rows are defined (the sockets closed).
         Try: server = AFUNIXServerSocket.bindOn(address); client = AFUNIXSocket.connectTo(address); accepted = server.accept()
-             ss("@" + name)
+             ss("@" + name); rows("@" + name)
         /vars lists the variables, /methods the methods, /exit ends the session.""");

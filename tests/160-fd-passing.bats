@@ -40,7 +40,7 @@ setup() {
   assert_line --index 0 "Receiver listening on @$name"
   assert_line --index 1 "Accepted connection from sender"
   assert_line --index 2 "Received message: $file"
-  assert_line --index 3 "Opening $file by name: Permission denied"
+  assert_line --index 3 "Reading $file by name (access(2)): Permission denied"
   assert_line --index 4 --regexp "^Received file descriptor ([0-9]+): /proc/self/fd/\1 -> $file\$"
   assert_line --index 5 --regexp '^Read through file descriptor [0-9]+: top secret\\n$'
   [ "${#lines[@]}" -eq 6 ]
@@ -62,7 +62,7 @@ setup() {
   wait_server receiver
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log receiver
-  assert_line "Opening $file by name: No such file or directory"
+  assert_line "Reading $file by name (access(2)): No such file or directory"
   assert_line --regexp "^Received file descriptor [0-9]+: /proc/self/fd/[0-9]+ -> $file \(deleted\)\$"
   assert_line --regexp '^Read through file descriptor [0-9]+: line one\\nline two\\n$'
   assert [ ! -e "$path" ]
@@ -113,7 +113,7 @@ socket.send_fds(client, [sys.argv[2].encode()], [os.open(sys.argv[2], os.O_RDONL
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log receiver
   assert_line "Received message: $BATS_TEST_TMPDIR/note.txt"
-  assert_line "Opening $BATS_TEST_TMPDIR/note.txt by name: it opens: this process may read it without the descriptor"
+  assert_line "Reading $BATS_TEST_TMPDIR/note.txt by name (access(2)): allowed: this process could open it without the descriptor"
   assert_line --regexp '^Read through file descriptor [0-9]+: from python\\n$'
 }
 
@@ -132,6 +132,62 @@ Received message: just bytes
 fd-passing: the sender passed no file descriptor (SCM_RIGHTS) with its message"
 }
 
+@test "a sender that passes a pipe and other descriptors in later writes: a pipe is not read, later writes are not read at all" {
+  name=$(unique fd)
+  start_script_server receiver fd-passing receive "@$name"
+  wait_for_output receiver "^Receiver listening on"
+  # The pipe's write end stays open in the sender: reading it would wait for ever. The second write
+  # brings 200 more descriptors, which the receiver must not take (one recvmsg, then close).
+  run python3 -c '
+import os, socket, sys
+client = socket.socket(socket.AF_UNIX)
+client.connect("\0" + sys.argv[1])
+read_end, write_end = os.pipe()
+socket.send_fds(client, [b"\x1b]0;pwned\x07a pipe"], [read_end])
+try: # the receiver may have closed already: a broken pipe; or it closes with this write unread: a reset
+    socket.send_fds(client, [b"more"], [os.open("/dev/null", os.O_RDONLY) for _ in range(200)])
+    client.recv(1)
+except (BrokenPipeError, ConnectionResetError):
+    pass
+print("closed by the receiver")' "$name"
+  assert_success
+  assert_output "closed by the receiver"
+  wait_server receiver
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log receiver
+  assert_output --regexp "^Receiver listening on @$name
+Accepted connection from sender
+Received message: \\\\x1b\]0;pwned\\\\x07a pipe
+Reading \\\\x1b\]0;pwned\\\\x07a pipe by name \(access\(2\)\): No such file or directory
+Received file descriptor ([0-9]+): /proc/self/fd/\1 -> pipe:\[[0-9]+\]
+Not a regular file: not read\$"
+}
+
+@test "a file of more than 64 KiB: the first 64 KiB is shown; a socket file put in the receiver's place stays" {
+  head -c 100000 /dev/zero | tr '\0' y >"$BATS_TEST_TMPDIR/big.txt"
+  path=$(socket_path r.sock)
+  start_script_server receiver fd-passing receive "$path"
+  wait_for_output receiver "^Receiver listening on $path\$"
+  run_script fd-passing send "$path" "$BATS_TEST_TMPDIR/big.txt"
+  assert_success
+  wait_server receiver
+  [ "$SERVER_STATUS" -eq 0 ]
+  last=$(tail -n 1 "$BATS_TEST_TMPDIR/receiver.log")
+  pattern='^Read through file descriptor [0-9]+: (y+)\.\.\. \(the first 65536 bytes\)$'
+  [[ $last =~ $pattern ]]
+  assert_equal "${#BASH_REMATCH[1]}" 65536
+  assert [ ! -e "$path" ]
+
+  # Someone replaces the receiver's socket file while it waits: the receiver leaves that file alone.
+  start_script_server receiver fd-passing receive "$path"
+  wait_for_output receiver "^Receiver listening on $path\$"
+  rm "$path"
+  make_stale_socket "$path"
+  inode=$(stat -c %i "$path")
+  stop_server receiver
+  assert_equal "$(stat -c %i "$path")" "$inode"
+}
+
 @test "bad input: one line on stderr, exit 2 for usage and 1 for failures, and the file is kept" {
   file=$BATS_TEST_TMPDIR/keep.txt
   echo "keep me" >"$file"
@@ -140,15 +196,18 @@ fd-passing: the sender passed no file descriptor (SCM_RIGHTS) with its message"
 
   run_script fd-passing
   assert_failure 2
-  assert_stderr "fd-passing: Missing a subcommand: send or receive (see 'fd-passing --help')"
+  assert_stderr "fd-passing: Missing a subcommand: send or receive"
 
   run_script fd-passing send "@$name"
   assert_failure 2
-  assert_stderr "fd-passing: Missing required parameter: 'FILE' (see 'fd-passing send --help')"
+  assert_stderr "fd-passing: Missing required parameter: 'FILE'"
 
   run_script fd-passing send "@$long_name" "$file"
   assert_failure 2
-  assert_stderr "fd-passing: Invalid value for positional parameter at index 0 (ADDRESS): an abstract name must be 1 to 107 bytes (sun_path holds 108, with the leading NUL), not 108 (see 'fd-passing send --help')"
+  assert_stderr "fd-passing: ADDRESS must be @NAME or a path, in 1 to 107 bytes"
+  run_script fd-passing receive "@"
+  assert_failure 2
+  assert_stderr "fd-passing: ADDRESS must be @NAME or a path, in 1 to 107 bytes"
 
   run_script fd-passing send "@$name" "$BATS_TEST_TMPDIR/missing.txt"
   assert_failure 1
@@ -163,12 +222,12 @@ fd-passing: the sender passed no file descriptor (SCM_RIGHTS) with its message"
   start_listener held "@$name"
   run_script fd-passing receive "@$name"
   assert_failure 1
-  assert_stderr "fd-passing: @$name is already in use by another process"
+  assert_stderr "fd-passing: @$name is already in use"
   assert_output ""
 
   start_listener live "$BATS_TEST_TMPDIR/live.sock"
   run_script fd-passing receive "$BATS_TEST_TMPDIR/live.sock"
   assert_failure 1
-  assert_stderr "fd-passing: $BATS_TEST_TMPDIR/live.sock is a live server's socket: left untouched"
+  assert_stderr "fd-passing: $BATS_TEST_TMPDIR/live.sock is a live socket: left untouched"
   assert [ -S "$BATS_TEST_TMPDIR/live.sock" ]
 }

@@ -34,14 +34,13 @@ assert_playground_ran() {
   assert [ -z "$(proc_net_unix_row "$name")" ]
 }
 
-# broken_copy SED_SCRIPT: a copy of the playground in this test's folder with SED_SCRIPT applied,
-# and lib/ beside it so that its //SOURCES ../lib/... lines still resolve; prints its path.
+# broken_copy SED_SCRIPT: a copy of the playground, alone in a folder of this test, with SED_SCRIPT
+# applied; prints its path.
 broken_copy() {
-  mkdir -p "$BATS_TEST_TMPDIR/kit/scripts"
-  cp -r lib "$BATS_TEST_TMPDIR/kit/"
-  sed "$1" scripts/playground.jsh >"$BATS_TEST_TMPDIR/kit/scripts/playground.jsh"
-  ! cmp -s scripts/playground.jsh "$BATS_TEST_TMPDIR/kit/scripts/playground.jsh" || return 1 # the sed changed it
-  echo "$BATS_TEST_TMPDIR/kit/scripts/playground.jsh"
+  mkdir -p "$BATS_TEST_TMPDIR/alone"
+  sed "$1" scripts/playground.jsh >"$BATS_TEST_TMPDIR/alone/playground.jsh"
+  ! cmp -s scripts/playground.jsh "$BATS_TEST_TMPDIR/alone/playground.jsh" || return 1 # the sed changed it
+  echo "$BATS_TEST_TMPDIR/alone/playground.jsh"
 }
 
 @test "playground@catalog: the message arrives, both rows show, and the name is gone after close" {
@@ -49,14 +48,17 @@ broken_copy() {
   assert_playground_ran
 }
 
-@test "the playground pins the kit's versions of junixsocket, and its //SOURCES exist" {
+@test "the playground pins the kit's versions of junixsocket, and needs no other file: copied alone, it runs" {
   run bash -c "grep -h '^//DEPS' scripts/*.java scripts/playground.jsh | sort -u | sed 's/:[^:]*\$//' | uniq -d"
   assert_output ""
   run grep -c '^//DEPS com.kohlschutter.junixsocket:' scripts/playground.jsh
   assert_output 2
-  for source in $(sed -n 's|^//SOURCES ||p' scripts/playground.jsh); do
-    [ -f "scripts/$source" ]
-  done
+  run grep -c '^//SOURCES' scripts/playground.jsh
+  assert_output 0
+  mkdir "$BATS_TEST_TMPDIR/alone"
+  cp scripts/playground.jsh "$BATS_TEST_TMPDIR/alone/"
+  run --separate-stderr ./jbang "$BATS_TEST_TMPDIR/alone/playground.jsh" </dev/null
+  assert_playground_ran
 }
 
 @test "the file runs as ./jbang scripts/playground.jsh and, with jbang on PATH, as ./scripts/playground.jsh" {
@@ -117,7 +119,7 @@ broken_copy() {
 @test "interactive: the suggested lines open the name again, ss() shows it, and /exit closes it" {
   run --separate-stderr ./jbang -Duds.playground.interactive=true --interactive playground@catalog \
     <<<'server = AFUNIXServerSocket.bindOn(address); client = AFUNIXSocket.connectTo(address); accepted = server.accept()
-System.out.println("listening again: " + ProcNetUnix.isBound("@" + name, ProcNetUnix.SOCK_STREAM))
+System.out.println("listening again: " + rows("@" + name).stream().anyMatch(row -> row.contains(" 00010000 0001 01 ")))
 ss("@" + name)
 /exit'
   assert_success
