@@ -8,6 +8,7 @@
 
 import java.io.*;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
 import java.util.*;
@@ -42,7 +43,7 @@ class PeerCredentials implements Callable<Integer> {
         }
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) { // socket(AF_UNIX, SOCK_STREAM)
             bindListener(server, address, 128); // bind() and listen(128), with the care of the model servers
-            System.out.println("Server listening on " + address);
+            System.out.println("Server listening on " + escaped(address.getBytes(StandardCharsets.UTF_8)));
 
             for (int taken = 0; count == 0 || taken < count; taken++) {
                 try (AFUNIXSocket client = server.accept()) {
@@ -65,7 +66,9 @@ class PeerCredentials implements Callable<Integer> {
                     byte[] data = in.readNBytes(65536);
                     long more = in.transferTo(OutputStream.nullOutputStream());
                     System.out.println("Received data: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
-                } catch (IOException e) { // a client that fails (reset, silent for 10 s) does not end the server
+                } catch (SocketTimeoutException silent) {
+                    System.err.println("peer-credentials: a client sent nothing for 10 seconds: let go");
+                } catch (IOException e) { // a client that fails (a reset, say) does not end the server
                     System.err.println("peer-credentials: a client failed: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 }
             }
