@@ -39,7 +39,11 @@ class PathnameServer implements Callable<Integer> {
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) { // socket(AF_UNIX, SOCK_STREAM)
             server.setReuseAddress(false); // else junixsocket would move a live server's file away and take its path
             server.setDeleteOnClose(false); // else close() would delete whatever file is at the path by then
-            server.bind(AFUNIXSocketAddress.of(path), 1); // bind() makes the socket file, then listen(1) as the post
+            try {
+                server.bind(AFUNIXSocketAddress.of(path), 1); // bind() makes the socket file, then listen(1) as the post
+            } catch (SocketException e) {
+                throw new IOException("cannot bind " + path + ": " + e.getMessage()); // "Permission denied", say
+            }
             Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
             // The post's os.unlink(): on every way out (Ctrl-C and SIGTERM too), and only of this very file.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(path, ours)));

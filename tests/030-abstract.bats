@@ -142,3 +142,19 @@ Received data: after"
   refute_line "Received data: forged"
   [ "${#lines[@]}" -eq 3 ]
 }
+
+@test "a name with a newline held by another server: refused, and the holder sees no phantom client" {
+  name=$(unique held)$'\nsecond line'
+  start_script_server live abstract-server --name "$name"
+  wait_for_output live "^Server is listening"
+  run_script abstract-server --name "$name"
+  assert_failure 1
+  assert_stderr --regexp "^abstract-server: @uds-kit-test-.*-held\\\\nsecond line is already in use\$"
+  run_script abstract-client --name "$name" "the only client"
+  assert_success
+  wait_for_output live "^Received data: the only client\$"
+  run server_log live
+  assert_line --index 1 "Accepted connection from client"
+  assert_line --index 2 "Received data: the only client"
+  [ "${#lines[@]}" -eq 3 ]
+}

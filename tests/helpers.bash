@@ -185,6 +185,12 @@ Received data from client: Hello, server! This is the client."
   assert [ ! -e "$path" ]
 }
 
+# The inode of the listening socket at ADDRESS (a path or @name), as `ss -x -l` shows it: a server's
+# accepted connections carry its address too.
+listener_inode() {
+  ss -x -l -n | awk -v address="$1" '$5 == address { print $6; exit }'
+}
+
 # The inode of the socket bound to ADDRESS (a path or @name) as `ss -x -a` shows it.
 ss_inode() {
   ss -x -a -n | awk -v address="$1" '$5 == address { print $6; exit }'
