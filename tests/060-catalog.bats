@@ -1,67 +1,144 @@
 #!/usr/bin/env bats
-# The ways a reader runs a script: a catalog alias (with and without @catalog) from the kit's
-# folder, and the script file itself, run by a jbang on PATH or as a program.
+# The catalog works wherever JBang users reference it, with stock JBang (tests/stock-jbang) and a
+# JBANG_DIR and HOME of the test's own: by alias in the kit and its subfolders, by path and by URL
+# from elsewhere, as an added catalog, as an installed app, and for `jbang init -t`.
 
 load helpers
 
 setup() {
-  cd "$KIT" || return 1
+  elsewhere=$(mktemp -d "$BATS_TEST_TMPDIR/elsewhere.XXXXXX")
 }
 
-@test "every script has a catalog alias with a description, and runs by it" {
-  for script in scripts/*.java; do
-    name=$(basename "$script" .java)
-    # catalog.json read by a real JSON parser: the alias points at the script and says what it is.
-    run python3 -c 'import json, sys; alias = json.load(open("catalog.json"))["aliases"][sys.argv[1]]; print(alias["script-ref"]); print(bool(alias["description"].strip()))' "$name"
-    assert_output "$script
-True"
-    run ./jbang "$name@catalog" --version
-    assert_success
-    assert_output "uds-kit 0.1.0"
-    run ./jbang "$name" --version
-    assert_success
-    assert_output "uds-kit 0.1.0"
-  done
+# serve_kit: the kit's tracked files, served read-only on 127.0.0.1 as a Git host serves them (a
+# symlink as a text file holding its target's name); sets $url.
+serve_kit() {
+  local copy=$BATS_TEST_TMPDIR/served file
+  mkdir "$copy"
+  while IFS= read -r file; do
+    mkdir -p "$copy/$(dirname "$file")"
+    if [ -L "$KIT/$file" ]; then readlink "$KIT/$file" >"$copy/$file"; else cp "$KIT/$file" "$copy/$file"; fi
+  done < <(git -C "$KIT" ls-files)
+  chmod -R a-w "$copy"
+  start_server http python3 -u -m http.server --bind 127.0.0.1 --directory "$copy" 0
+  wait_for_output http "^Serving HTTP on 127\.0\.0\.1 port [0-9]+"
+  url=http://127.0.0.1:$(sed -n 's/^Serving HTTP on 127\.0\.0\.1 port \([0-9]*\).*/\1/p' "$BATS_TEST_TMPDIR/http.log")
 }
 
-@test "an alias runs the script: abstract-server@catalog and abstract-client@catalog talk" {
-  name=$(unique abstract)
-  start_server server ./jbang abstract-server@catalog --name "$name" --count 1
-  wait_for_output server "^Server is listening for connections on abstract socket: $name\$"
-  run ./jbang abstract-client@catalog --name "$name"
+@test "the aliases and templates are in the root jbang-catalog.json; catalog.json is that file, not a copy" {
+  run python3 -c '
+import json, os, sys
+kit = sys.argv[1]
+catalog = json.load(open(os.path.join(kit, "jbang-catalog.json")))
+for name, alias in sorted(catalog["aliases"].items()):
+    assert os.path.isfile(os.path.join(kit, alias["script-ref"])), name
+    assert alias["description"].strip(), name
+    print(name)
+for name, template in catalog["templates"].items():
+    for target in template["file-refs"].values():
+        assert os.path.isfile(os.path.join(kit, target)), name
+print(len(catalog["templates"]), "templates")' "$KIT"
   assert_success
-  wait_server server
-  run server_log server
-  assert_line "Received data: Hello, abstract socket!"
+  for lesson in "${LESSONS[@]}"; do
+    case $lesson in *.java) assert_line "$(basename "$lesson" .java)" ;; esac
+  done
+  assert_line uds
+  assert_line "3 templates"
+  [ "$(readlink "$KIT/catalog.json")" = jbang-catalog.json ]
 }
 
-@test "with jbang on PATH, a script runs as jbang scripts/X.java and as ./scripts/X.java" {
-  bin=$BATS_TEST_TMPDIR/bin
-  mkdir "$bin"
-  ln -s "$KIT/jbang" "$bin/jbang"
-  for script in scripts/*.java; do
-    [ -x "$script" ]
-    PATH=$bin:$PATH run jbang "$script" --version
+@test "every alias runs by its name at the kit's root (./jbang), and stock jbang runs uds@catalog" {
+  cd "$KIT"
+  for name in $(python3 -c 'import json; print(" ".join(sorted(json.load(open("jbang-catalog.json"))["aliases"])))'); do
+    [ "$name" = playground ] && continue # a .jsh: it runs the session, which 210 tests
+    run --separate-stderr ./jbang "$name" --version
     assert_output "uds-kit 0.1.0"
-    PATH=$bin:$PATH run "./$script" --version
+  done
+  use_stock_jbang
+  run --separate-stderr jbang uds@catalog --version
+  assert_success
+  assert_output "uds-kit 0.1.0"
+}
+
+@test "jbang uds works from any subfolder of the kit" {
+  use_stock_jbang
+  for folder in scripts tests lib; do
+    cd "$KIT/$folder"
+    run --separate-stderr jbang uds --version
+    assert_success
     assert_output "uds-kit 0.1.0"
   done
 }
 
-@test "every script and lib file pins the same versions of its dependencies" {
-  run bash -c "grep -h '^//DEPS' scripts/*.java lib/*.java | sort -u | sed 's/:[^:]*\$//' | uniq -d"
-  assert_output ""
+@test "jbang uds@/path/to/kit and uds@/path/to/kit/jbang-catalog.json work from another folder" {
+  use_stock_jbang
+  cd "$elsewhere"
+  run --separate-stderr jbang "uds@$KIT" --version
+  assert_success
+  assert_output "uds-kit 0.1.0"
+  run --separate-stderr jbang "uds@$KIT/jbang-catalog.json" client --help
+  assert_success
+  assert_line --index 0 --regexp "^Usage: uds client "
 }
 
-@test "every script answers --help with its usage and an example, and every lib file it names exists" {
-  for script in scripts/*.java; do
-    name=$(basename "$script" .java)
-    run ./jbang "$script" --help
+@test "the kit served over HTTP: jbang uds@URL tour, and a lesson by its URL, from another folder" {
+  use_stock_jbang
+  serve_kit
+  cd "$elsewhere"
+  name=$(unique http)
+  run --separate-stderr jbang "uds@$url/jbang-catalog.json" tour --name "$name" --path "$BATS_TEST_TMPDIR/http-tour.sock"
+  assert_success
+  assert_line "Every step behaved as the post says."
+  run --separate-stderr jbang "$url/scripts/abstract-client.java" --version
+  assert_success
+  assert_output "uds-kit 0.1.0"
+}
+
+@test "jbang catalog add, by path and by URL: then uds@NAME from anywhere" {
+  use_stock_jbang
+  serve_kit
+  cd "$elsewhere"
+  # --global: into JBANG_DIR's catalog (without it JBang adds to the nearest jbang-catalog.json it finds)
+  run --separate-stderr jbang catalog add --global --name kit "$KIT/jbang-catalog.json"
+  assert_success
+  run --separate-stderr jbang catalog add --global --name webkit "$url/jbang-catalog.json"
+  assert_success
+  assert [ -f "$JBANG_DIR/jbang-catalog.json" ]
+  cd /
+  for catalog in kit webkit; do
+    run --separate-stderr jbang "uds@$catalog" --version
     assert_success
-    assert_line --index 0 --regexp "^Usage: $name "
-    assert_line --regexp "^Examples?:\$"
-    for source in $(sed -n 's|^//SOURCES ||p' "$script"); do
-      [ -f "scripts/$source" ]
-    done
+    assert_output "uds-kit 0.1.0"
+    run --separate-stderr jbang "abstract-server@$catalog" --help
+    assert_line --index 0 --regexp "^Usage: abstract-server "
+  done
+}
+
+@test "jbang app install, by alias and by file: uds runs from an unrelated folder" {
+  use_stock_jbang
+  run --separate-stderr jbang app install "uds@$KIT"
+  assert_success
+  run --separate-stderr jbang app install --name uds-file "$KIT/scripts/uds.java"
+  assert_success
+  cd "$elsewhere"
+  for command in uds uds-file; do
+    name=$(unique "$command")
+    PATH=$JBANG_DIR/bin:$PATH run --separate-stderr "$command" tour --name "$name" --path "$BATS_TEST_TMPDIR/$command.sock"
+    assert_success
+    assert_line "Every step behaved as the post says."
+  done
+}
+
+@test "jbang init -t uds-server@PATH and @URL from another folder: the new file runs" {
+  use_stock_jbang
+  serve_kit
+  cd "$elsewhere"
+  run --separate-stderr jbang init -t "uds-server@$KIT/jbang-catalog.json" FromPath.java
+  assert_success
+  run --separate-stderr jbang init -t "uds-server@$url/jbang-catalog.json" FromUrl.java
+  assert_success
+  for file in FromPath FromUrl; do
+    run --separate-stderr jbang "$file.java" --help
+    assert_success
+    assert_line --index 0 --regexp "^Usage: $file "
   done
 }
