@@ -209,18 +209,20 @@ class Inspector implements Callable<Integer> {
      * A value the kernel did not give (the /proc fallback) is -1, or null.
      */
     record Sock(int type, int state, long inode, byte[] name, long peer, long[] pending, long recvQ, long sendQ,
-                long fileDev, long fileInode, long uid) {
+                long fileDev, long fileInode, long uid, String address) {
+        /** address: as printed: * when unnamed, @ and the escaped bytes for an abstract name, the escaped path otherwise. */
+        static Sock of(int type, int state, long inode, byte[] name, long peer, long[] pending, long recvQ, long sendQ,
+                       long fileDev, long fileInode, long uid) {
+            String address = name == null ? "*" : name.length > 0 && name[0] == 0 ? "@" + escaped(Arrays.copyOfRange(name, 1, name.length)) : escaped(name);
+            return new Sock(type, state, inode, name, peer, pending, recvQ, sendQ, fileDev, fileInode, uid, address);
+        }
+
         boolean isAbstract() {
             return name != null && name.length > 0 && name[0] == 0;
         }
 
         boolean isPathname() {
             return name != null && !isAbstract();
-        }
-
-        /** As printed: * when unnamed, @ and the escaped bytes for an abstract name, the escaped path otherwise. */
-        String address() {
-            return name == null ? "*" : isAbstract() ? "@" + escaped(Arrays.copyOfRange(name, 1, name.length)) : escaped(name);
         }
 
         String netid() {
@@ -375,7 +377,7 @@ class Inspector implements Callable<Integer> {
                 }
                 a += (length + 3) & ~3;
             }
-            return new Sock(type, state, inode, name, peer, pending, recvQ, sendQ, fileDev, fileInode, uid);
+            return Sock.of(type, state, inode, name, peer, pending, recvQ, sendQ, fileDev, fileInode, uid);
         }
 
         /** An abstract name is every byte the kernel sends (its NUL first); a path ends at its first NUL. */
@@ -435,7 +437,7 @@ class Inspector implements Callable<Integer> {
                     name[0] = 0; // only the first: an @ further on may have been a NUL, or an @
                 }
                 int state = listening ? LISTEN : st == 3 ? ESTABLISHED : st == 1 ? UNCONNECTED : 0;
-                sockets.add(new Sock(Integer.parseInt(row.group(2), 16), state, inode, name, -1, null, -1, -1, -1, -1, -1));
+                sockets.add(Sock.of(Integer.parseInt(row.group(2), 16), state, inode, name, -1, null, -1, -1, -1, -1, -1));
             }
             return sockets;
         }
