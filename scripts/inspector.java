@@ -38,7 +38,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Names are exact: the kernel sends each with its length (NETLINK_SOCK_DIAG,",
             "unix_diag). Names, process names and file names are printed escaped (\\n, \\xHH,",
             "\\\\, \\u{H}), so none can move the cursor or start a line. An abstract name is @",
-            "and its bytes, a NUL inside it \\x00 (ss prints @ there too).",
+            "and its bytes, a NUL inside it \\x00 (where ss prints @).",
             "[file gone] or [file replaced]: the file that bind() made for this pathname",
             "socket was removed or replaced; clients connecting to the path fail (ENOENT)",
             "or reach something else, while the server still listens.",
