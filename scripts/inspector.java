@@ -55,6 +55,9 @@ class Inspector implements Callable<Integer> {
     @Option(names = "--listening", description = "Only listening sockets.")
     boolean listening;
 
+    @Option(names = "--connected", description = "Only connected sockets (ESTAB): with --wait, waits for an accepted connection.")
+    boolean connected;
+
     @Option(names = "--abstract", description = "Only abstract sockets (@name).")
     boolean abstractOnly;
 
@@ -165,6 +168,7 @@ class Inspector implements Callable<Integer> {
     /** Every filter but --pid: what the kernel's answer alone tells, without the owners. */
     private boolean wantedByName(Sock s) {
         return (!listening || s.state() == LISTEN)
+                && (!connected || s.state() == ESTABLISHED)
                 && (!abstractOnly || s.isAbstract())
                 && (!pathnameOnly || s.isPathname())
                 && (pattern == null || pattern.matcher(s.address()).find());

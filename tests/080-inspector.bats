@@ -195,6 +195,10 @@ peers.txt clean"
   [ "${#lines[@]}" -eq 4 ] # the header, the datagram socket, the seqpacket listener and its accepted end (the name is the listener's)
   run_script inspector --pid "$kid"
   [ "${#lines[@]}" -eq 7 ]
+  run_script inspector --connected "@$prefix-(abstract|seqpacket)\$"
+  [ "${#lines[@]}" -eq 3 ] # the header, the accepted stream and seqpacket ends
+  assert_line --regexp "^u_str +ESTAB +5 +0 +@$prefix-abstract "
+  refute_line --regexp " (LISTEN|UNCONN) "
 }
 
 @test "--fd PID lists what ls -l /proc/PID/fd lists, each socket explained with its peer" {
