@@ -452,11 +452,11 @@ class Inspector implements Callable<Integer> {
 
     // ==== Finding owners: every /proc/PID/fd/N that links to socket:[INODE], as ss -p finds them ====
 
-    /** A process holding a socket: its name (/proc/PID/comm, which any process sets for itself), pid and fd. */
-    record Owner(byte[] name, int pid, int fd) {
+    /** A process holding a socket: its name (/proc/PID/comm, which any process sets for itself; escaped), pid and fd. */
+    record Owner(String name, int pid, int fd) {
         @Override
         public String toString() {
-            return escaped(name) + ",pid=" + pid + ",fd=" + fd;
+            return name + ",pid=" + pid + ",fd=" + fd;
         }
     }
 
@@ -492,12 +492,12 @@ class Inspector implements Callable<Integer> {
         private void scanProcess(Path process) {
             int pid = Integer.parseInt(process.getFileName().toString());
             try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
-                byte[] name = null;
+                String name = null; // read once a process, when it holds a socket
                 for (Path fd : fds) {
                     long inode = socketInode(readLink(fd));
                     if (inode > 0) {
                         if (name == null) {
-                            name = commandName(process);
+                            name = escaped(commandName(process));
                         }
                         byInode.computeIfAbsent(inode, i -> new ArrayList<>(1)).add(new Owner(name, pid, Integer.parseInt(fd.getFileName().toString())));
                     }
@@ -706,7 +706,7 @@ class Inspector implements Callable<Integer> {
                 + ", \"file\": " + (s.fileInode() < 0 ? "null" : "{\"dev\": " + quote((s.fileDev() >>> 20) + ":" + (s.fileDev() & 0xfffff))
                         + ", \"inode\": " + s.fileInode() + ", \"now\": " + quote(fileNow) + "}")
                 + ", \"owners\": " + owners.of(s.inode()).stream()
-                        .map(o -> "{\"name\": " + quote(escaped(o.name())) + ", \"pid\": " + o.pid() + ", \"fd\": " + o.fd() + "}")
+                        .map(o -> "{\"name\": " + quote(o.name()) + ", \"pid\": " + o.pid() + ", \"fd\": " + o.fd() + "}")
                         .collect(Collectors.joining(", ", "[", "]"))
                 + ", \"owners_complete\": " + (owners.complete && owners != Owners.NONE) + "}";
     }
