@@ -55,7 +55,7 @@ public class Tour implements Callable<Integer> {
 
     private void pathnameSocket(Path path) throws Exception {
         heading("A pathname socket: the post's server.py and client.py");
-        Step server = start("pathname-server", PathnameServer.class, "--path", path.toString());
+        Step server = start("pathname-server", PathnameServer.class, "--path", path.toString()); // serves one client, as the post
         server.expect("Server listening on " + path);
         showSocket(server, path.toString(), "ss -l -x -A unix_stream | grep " + path.getFileName());
 
@@ -86,26 +86,22 @@ public class Tour implements Callable<Integer> {
         server.expectExit(0);
 
         command("grep @" + name + " /proc/net/unix");
-        if (ProcNetUnix.isBound("@" + name, ProcNetUnix.SOCK_STREAM)) {
-            throw new IOException("the server ended but @" + name + " is still in /proc/net/unix");
+        if (Inspector.inUse("@" + name)) {
+            throw new IOException("the server ended but the kernel still lists @" + name);
         }
         System.out.println("(nothing: the name vanished with its last reference, the server's socket)");
     }
 
-    /** The post's two checks: ss lists the listener, and the server's /proc/PID/fd links to its inode. */
+    /** The post's two checks: the inspector lists the listener (as ss does), and the server's /proc/PID/fd links to its inode. */
     private static void showSocket(Step server, String address, String postCommand) throws IOException {
-        SocketTable.Socket socket = SocketTable.read().stream()
-                .filter(s -> s.address().equals(address) && s.state().equals("LISTEN"))
-                .filter(s -> s.owners().stream().anyMatch(o -> o.pid() == server.process.pid()))
-                .findFirst()
-                .orElseThrow(() -> new IOException("no listening socket at " + address + " held by pid " + server.process.pid()));
+        long pid = server.process.pid();
+        Inspector.Listener listener = Inspector.listenerHeldBy(address, pid)
+                .orElseThrow(() -> new IOException("no listening socket at " + address + " held by pid " + pid));
         command("uds inspect --listening " + address + "        # the post's: " + postCommand);
-        System.out.println(SocketTable.HEADER);
-        System.out.println(SocketTable.line(socket));
+        listener.lines().forEach(System.out::println);
 
-        SocketOwners.Owner owner = socket.owners().stream().filter(o -> o.pid() == server.process.pid()).findFirst().orElseThrow();
-        Path fd = Path.of("/proc", Long.toString(owner.pid()), "fd", Integer.toString(owner.fd()));
-        command("ls -l /proc/" + owner.pid() + "/fd | grep socket:");
+        Path fd = Path.of("/proc", Long.toString(pid), "fd", Integer.toString(listener.fd()));
+        command("ls -l /proc/" + pid + "/fd | grep socket:");
         System.out.println(fd + " -> " + Files.readSymbolicLink(fd));
     }
 

@@ -1,90 +1,232 @@
 #!/usr/bin/env bats
-# The inspector against the kernel's other witnesses: `ss -x -a -p` and `ls -l /proc/PID/fd`.
+# The inspector against the kernel's other witnesses: `ss -x -a -p`, `ss -xe`, /proc/PID/fd and
+# /proc/net/unix. The zoo (fixtures/socket_zoo.py) holds sockets of every kind in two processes.
 
 load helpers
+
+java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 start_zoo() {
   prefix=$(unique zoo)
   start_server zoo python3 "$FIXTURES/socket_zoo.py" "$prefix" "$BATS_TEST_TMPDIR"
-  wait_for_output zoo "^ready\$"
+  wait_for_output zoo "^ready [0-9]+\$"
   zoo=${SERVER_PID[zoo]}
+  kid=$(sed -n 's/^ready //p' "$BATS_TEST_TMPDIR/zoo.log")
+  p="python3,pid=$zoo,fd=[0-9]+"
+  k="zoo kid,pid=$kid,fd=[0-9]+"
 }
 
-@test "every socket of every kind shows as ss shows it: inode, type, state, address, owner" {
+@test "every socket of the zoo shows as ss -x -a -p and ss -xe show it: type, state, queues, name, inode, peer, owners, file" {
   start_zoo
-  run_script inspector --json --pid "$zoo"
+  run_script inspector --json
   assert_success
+  assert_stderr ""
   echo "$output" >"$BATS_TEST_TMPDIR/inspector.json"
   ss -x -a -p >"$BATS_TEST_TMPDIR/ss.txt"
+  ss -xe -a >"$BATS_TEST_TMPDIR/ss-e.txt"
 
-  run python3 "$FIXTURES/compare_with_ss.py" "$BATS_TEST_TMPDIR/inspector.json" "$BATS_TEST_TMPDIR/ss.txt" "$zoo"
+  run python3 "$FIXTURES/compare_with_ss.py" "$BATS_TEST_TMPDIR/inspector.json" "$BATS_TEST_TMPDIR/ss.txt" "$BATS_TEST_TMPDIR/ss-e.txt" "$zoo,$kid"
   assert_success
-  assert_line "9 sockets compared"
+  assert_line "27 sockets compared"
   assert_line "u_str LISTEN $BATS_TEST_TMPDIR/$prefix.sock $(ss_inode "$BATS_TEST_TMPDIR/$prefix.sock"): same as ss"
   assert_line --regexp "^u_str LISTEN @$prefix-abstract [0-9]+: same as ss\$"
-  assert_line --regexp "^u_str UNCONN @$prefix-nul@inside [0-9]+: same as ss\$"
+  assert_line --regexp "^u_str ESTAB @$prefix-abstract [0-9]+: same as ss\$"
+  assert_line --regexp "^u_str UNCONN @$prefix-nul\\\\x00inside\\\\x00 [0-9]+: same as ss\$"
+  assert_line --regexp "^u_str UNCONN @$prefix-new\\\\nline [0-9]+: same as ss\$"
   assert_line --regexp "^u_str UNCONN @$prefix-with space [0-9]+: same as ss\$"
-  assert_line --regexp "^u_dgr UNCONN @$prefix-datagram [0-9]+: same as ss\$"
+  assert_line --regexp "^u_dgr [A-Z]+ @$prefix-datagram [0-9]+: same as ss\$"
   assert_line --regexp "^u_seq LISTEN @$prefix-seqpacket [0-9]+: same as ss\$"
-  [ "$(grep -c '^u_str ESTAB \* ' <<<"$output")" -eq 3 ] # the socketpair, and the waiting client
+  assert_line --regexp "^u_seq ESTAB @$prefix-seqpacket [0-9]+: same as ss\$"
+  [ "$(grep -c '^u_str ESTAB \* ' <<<"$output")" -eq 7 ] # 2 socketpairs, the accepted client, the 2 waiting
 }
 
-@test "a connection not yet accepted shows as CONNECTING at the listener's address" {
+@test "the queues: a listener's waiting clients and backlog, bytes nobody has read" {
   start_zoo
-  run_script inspector "^@$prefix-abstract\$"
+  run_script inspector "^@$prefix-(abstract|datagram)\$"
   assert_success
-  assert_line --regexp "^u_str +LISTEN +[0-9]+ +@$prefix-abstract +python3,pid=$zoo,fd=[0-9]+\$"
-  assert_line --regexp "^u_str +CONNECTING +0 +@$prefix-abstract +-\$"
+  assert_line --index 0 --regexp "^Netid +State +Recv-Q +Send-Q +Local Address:Port +Peer Address:Port +Process\$"
+  assert_line --regexp "^u_str +LISTEN +2 +7 +@$prefix-abstract [0-9]+ +\* 0 +$p\$"
+  assert_line --regexp "^u_str +ESTAB +5 +0 +@$prefix-abstract [0-9]+ +\* [0-9]+ +$p\$" # "hello", unread
+  assert_line --regexp "^u_dgr +[A-Z]+ +8 +0 +@$prefix-datagram [0-9]+ +\* 0 +$p\$" # the first datagram's length
+  [ "${#lines[@]}" -eq 4 ]
 }
 
-@test "a name with bytes that are not UTF-8, or a backslash, is shown escaped" {
-  prefix=$(unique odd)
-  start_server odd python3 -c '
-import signal, socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.bind(b"\0" + sys.argv[1].encode() + b"-\xff\x1b-back\\slash")
-print("ready", flush=True)
-signal.pause()' "$prefix"
-  wait_for_output odd "^ready\$"
-  run_script inspector --pid "${SERVER_PID[odd]}"
+@test "a name holding a newline and a forged row is one socket, shown whole: no LISTEN socket @...-forged" {
+  start_zoo
+  forged="0: 2 0 10000 1 1 12345 @$prefix-forged"
+  # /proc/net/unix, read as text, has a row for the forged socket.
+  run grep -c " 12345 @$prefix-forged\$" /proc/net/unix
+  assert_output 1
+
+  run_script inspector "$prefix-forge"
   assert_success
-  assert_line --regexp "^u_str +UNCONN +[0-9]+ +@$prefix-\\\\xff\\\\x1b-back\\\\\\\\slash +python3,"
+  [ "${#lines[@]}" -eq 2 ]
+  assert_line --index 1 --regexp "^u_str +UNCONN +0 +0 +@$prefix-forge\\\\n$forged [0-9]+ +\* 0 +$p\$"
+  run_script inspector --json "$prefix-forge"
+  run python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["address"])' <<<"$output"
+  run python3 "$FIXTURES/unescape.py" - <<<"$output"
+  assert_output "@$prefix-forge
+$forged" # the exact bytes, the newline included
+
+  run_script inspector --listening "@$prefix-forged"
+  assert_success
+  [ "${#lines[@]}" -eq 1 ] # the header alone
+  run_script inspector --wait=1 --listening "@$prefix-forged"
+  assert_failure 1
+  assert_stderr "inspector: no socket matched within 1 second"
+}
+
+@test "--proc reads /proc/net/unix, says so in one line on stderr, and is fooled by the forged row there" {
+  start_zoo
+  run_script inspector --proc --pid "$zoo" --listening
+  assert_success
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_stderr "inspector: reading /proc/net/unix (--proc): names may be ambiguous there (a name may hold a newline and a forged row; a NUL shows as @), and peers and queues are unknown"
+  assert_line --regexp "^u_str +LISTEN +\? +\? +@$prefix-abstract [0-9]+ +\* \? +$p\$"
+  assert_line --regexp "^u_seq +LISTEN +\? +\? +@$prefix-seqpacket [0-9]+ +\* \? +$p\$"
+  run_script inspector --proc "$prefix-(forge|nul)"
+  assert_line --regexp "^u_str +LISTEN +\? +\? +@$prefix-forged 12345 +\* \? +-\$"
+  assert_line --regexp "^u_str +UNCONN +\? +\? +@$prefix-nul@inside@ [0-9]+ +\* \? +$p\$"
+}
+
+@test "where netlink cannot be used (here: JNA finds no native library), it falls back to /proc/net/unix and says why" {
+  start_zoo
+  classpath=$("$KIT/jbang" info classpath "$KIT/scripts/inspector.java")
+  run --separate-stderr "$java_bin" --enable-native-access=ALL-UNNAMED -Djna.nosys=true -Djna.noclasspath=true \
+    -cp "$classpath" Inspector --listening "@$prefix-abstract"
+  assert_success
+  assert_equal "${#stderr_lines[@]}" 1
+  assert_stderr --regexp "^inspector: reading /proc/net/unix \(netlink unavailable: .+\): names may be ambiguous there"
+  assert_line --regexp "^u_str +LISTEN +\? +\? +@$prefix-abstract [0-9]+ +\* \? +$p\$"
+}
+
+@test "--peers: each connection once with both processes; socketpairs, clients not yet accepted, a datagram connect()" {
+  start_zoo
+  run_script inspector --peers --pid "$kid"
+  assert_success
+  assert_line --index 0 --regexp "^Netid +State +Address:Port +Process +Peer Address:Port +Peer Process\$"
+  assert_line --regexp "^u_str +ESTAB +@$prefix-abstract [0-9]+ +$p +<-> +\* [0-9]+ +$k\$"
+  assert_line --regexp "^u_seq +ESTAB +@$prefix-seqpacket [0-9]+ +$p +<-> +\* [0-9]+ +$k\$"
+  assert_line --regexp "^u_str +ESTAB +\* [0-9]+ +$p +<-> +\* [0-9]+ +$k +socketpair\$"
+  assert_line --regexp "^u_dgr +[A-Z]+ +@$prefix-datagram [0-9]+ +$p +<-- +\* [0-9]+ +$k\$"
+  [ "$(grep -cE "^u_str +LISTEN +@$prefix-abstract [0-9]+ +$p +<-- +\* [0-9]+ +$k +not yet accepted\$" <<<"$output")" -eq 2 ]
+  [ "${#lines[@]}" -eq 7 ]
+
+  # The ends are the ones ss pairs: the server's end lists the client's inode as its peer.
+  read -r server client < <(sed -nE "s/^u_str +ESTAB +@$prefix-abstract ([0-9]+) .* <-> +\* ([0-9]+) .*/\1 \2/p" <<<"$output")
+  run ss -x -a
+  assert_line --regexp "^u_str +ESTAB .* @$prefix-abstract $server +\* $client *\$"
+  assert_line --regexp "^u_str +ESTAB .* \* $client +\* $server *\$"
+
+  run_script inspector --peers --pid "$zoo" '^\*$'
+  [ "$(grep -cE "^u_(str|dgr|seq) +ESTAB +\* [0-9]+ +$p +<-> +\* [0-9]+ +$p +socketpair\$" <<<"$output")" -eq 3 ]
+}
+
+@test "a pathname socket whose file was removed or replaced is marked: clients get ENOENT, or another file" {
+  start_zoo
+  run_script inspector --listening --pathname --pid "$zoo"
+  assert_success
+  assert_line --regexp "^u_str +LISTEN +0 +5 +$BATS_TEST_TMPDIR/$prefix.sock [0-9]+ +\* 0 +$p\$"
+  assert_line --regexp "^u_str +LISTEN +0 +128 +$BATS_TEST_TMPDIR/$prefix-gone.sock [0-9]+ +\* 0 +$p  \[file gone\]\$"
+  assert_line --regexp "^u_str +LISTEN +0 +128 +$BATS_TEST_TMPDIR/$prefix-replaced.sock [0-9]+ +\* 0 +$p  \[file replaced\]\$"
+  run_script inspector --json --listening --pathname --pid "$zoo"
+  run python3 -c 'import json, sys; print(sorted((s["address"].rsplit("/")[-1], s["file"]["now"]) for s in json.load(sys.stdin)))' <<<"$output"
+  assert_output "[('$prefix-gone.sock', 'gone'), ('$prefix-replaced.sock', 'replaced'), ('$prefix.sock', 'same')]"
+  # What a client meets there, while the server listens all the same.
+  run python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$BATS_TEST_TMPDIR/$prefix-gone.sock"
+  assert_output --partial "FileNotFoundError"
+  run python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$BATS_TEST_TMPDIR/$prefix-replaced.sock"
+  assert_output --partial "ConnectionRefusedError"
+}
+
+@test "names, process names and file names are printed escaped: no byte can move the cursor or start a row" {
+  start_zoo
+  odd=$(printf 'odd\nfile\033[2J\x9b')
+  start_server evil python3 -c '
+import signal, socket, sys
+with open("/proc/self/comm", "wb") as comm:
+    comm.write(b"e\x1b[2J\n\x07x")
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0" + sys.argv[1].encode() + b"-evil\r\x1b[1A\x1b[2K\xe2\x80\xae")
+held = open(sys.argv[2], "w")
+print("ready", flush=True)
+signal.pause()' "$prefix" "$BATS_TEST_TMPDIR/$odd"
+  wait_for_output evil "^ready\$"
+  evil=${SERVER_PID[evil]}
+  "$KIT/jbang" "$KIT/scripts/inspector.java" --pid "$zoo" >"$BATS_TEST_TMPDIR/zoo.txt"
+  "$KIT/jbang" "$KIT/scripts/inspector.java" --pid "$evil" >"$BATS_TEST_TMPDIR/evil.txt"
+  "$KIT/jbang" "$KIT/scripts/inspector.java" --fd "$evil" >"$BATS_TEST_TMPDIR/fd.txt"
+  "$KIT/jbang" "$KIT/scripts/inspector.java" --peers --pid "$kid" >"$BATS_TEST_TMPDIR/peers.txt"
+  # Printable text only: no control byte but the newline that ends each line, no C1 control, no U+202E.
+  run python3 -c '
+import sys
+for name in sys.argv[1:]:
+    data = open(name, "rb").read()
+    text = data.decode("utf-8")
+    bad = [c for c in text if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0 or c == "\u202e"]
+    print(name.rsplit("/")[-1], "clean" if not bad else bad)' "$BATS_TEST_TMPDIR"/{zoo,evil,fd,peers}.txt
+  assert_output "zoo.txt clean
+evil.txt clean
+fd.txt clean
+peers.txt clean"
+  # One row a socket: every line after the header starts a row.
+  run grep -vcE '^(Netid|u_(str|dgr|seq)) ' "$BATS_TEST_TMPDIR/zoo.txt"
+  assert_output 0
+  [ "$(wc -l <"$BATS_TEST_TMPDIR/zoo.txt")" -eq 22 ] # the header and the server's 21 sockets
+  run cat "$BATS_TEST_TMPDIR/evil.txt"
+  assert_line --index 1 --regexp "^u_str +UNCONN +0 +0 +@$prefix-evil\\\\x0d\\\\x1b\[1A\\\\x1b\[2K\\\\u\{202e\} [0-9]+ +\* 0 +e\\\\x1b\[2J\\\\n\\\\x07x,pid=$evil,fd=3\$"
+  # The file name reads back exactly.
+  target=$(awk '$1 == 4 { sub(/^4 +/, ""); print }' "$BATS_TEST_TMPDIR/fd.txt")
+  run python3 "$FIXTURES/unescape.py" - <<<"$target"
+  assert_output "$BATS_TEST_TMPDIR/$odd"
 }
 
 @test "the filters: --listening, --abstract, --pathname, --pid and a pattern" {
   start_zoo
   run_script inspector --pid "$zoo" --listening
   assert_success
-  [ "${#lines[@]}" -eq 4 ] # the header, the pathname, abstract and seqpacket listeners
+  [ "${#lines[@]}" -eq 6 ] # the header; the pathname, gone, replaced, abstract and seqpacket listeners
   run_script inspector --pid "$zoo" --abstract --listening
   [ "${#lines[@]}" -eq 3 ]
   refute_output --partial ".sock"
   run_script inspector --pid "$zoo" --pathname
-  [ "${#lines[@]}" -eq 2 ]
-  assert_line --index 1 --partial "$BATS_TEST_TMPDIR/$prefix.sock"
+  [ "${#lines[@]}" -eq 4 ]
   run_script inspector "$prefix-(datagram|seqpacket)"
-  [ "${#lines[@]}" -eq 3 ]
+  [ "${#lines[@]}" -eq 4 ] # the header, the datagram socket, the seqpacket listener and its accepted end (the name is the listener's)
+  run_script inspector --pid "$kid"
+  [ "${#lines[@]}" -eq 7 ]
+  run_script inspector --connected "@$prefix-(abstract|seqpacket)\$"
+  [ "${#lines[@]}" -eq 3 ] # the header, the accepted stream and seqpacket ends
+  assert_line --regexp "^u_str +ESTAB +5 +0 +@$prefix-abstract "
+  refute_line --regexp " (LISTEN|UNCONN) "
 }
 
-@test "--fd PID lists what ls -l /proc/PID/fd lists, each socket explained" {
+@test "--fd PID lists what ls -l /proc/PID/fd lists, each socket explained with its peer" {
   start_zoo
-  run_script inspector --fd "$zoo"
+  run_script inspector --fd "$kid"
   assert_success
   assert_line --index 0 --regexp "^FD +Target +Socket\$"
-  # Every fd that ls shows, with the same target.
   while read -r fd target; do
     assert_line --regexp "^$fd +$(sed 's/[][\.*^$]/\\&/g' <<<"$target")( |\$)"
-  done < <(ls -l "/proc/$zoo/fd" | awk 'NR > 1 { print $9, $11 }')
-  inode=$(ss_inode "$BATS_TEST_TMPDIR/$prefix.sock")
-  assert_line --regexp "^[0-9]+ +socket:\[$inode\] +u_str LISTEN $BATS_TEST_TMPDIR/$prefix.sock\$"
+  done < <(ls -l "/proc/$kid/fd" | awk 'NR > 1 { print $9, $11 }')
+  assert_line --regexp "^[0-9]+ +socket:\[[0-9]+\] +u_str ESTAB \*  <->  @$prefix-abstract [0-9]+ $p\$"
+  assert_line --regexp "^[0-9]+ +socket:\[[0-9]+\] +u_str ESTAB \*  <->  \* [0-9]+ $p\$" # its socketpair end
+  run_script inspector --fd "$zoo"
+  assert_line --regexp "^[0-9]+ +socket:\[[0-9]+\] +u_str LISTEN @$prefix-abstract  <--  2 not yet accepted\$"
 }
 
-@test "--json is JSON that a real parser reads" {
+@test "--json is JSON that a real parser reads, with every field" {
   start_zoo
-  run_script inspector --json --abstract --pid "$zoo"
+  run_script inspector --json --abstract --listening --pid "$zoo"
   assert_success
-  run python3 -c 'import json, sys; print(sorted(s["address"] for s in json.load(sys.stdin)))' <<<"$output"
-  assert_output "['@$prefix-abstract', '@$prefix-datagram', '@$prefix-nul@inside', '@$prefix-seqpacket', '@$prefix-with space']"
+  run python3 -c 'import json, sys
+for s in sorted(json.load(sys.stdin), key=lambda s: s["address"]):
+    print(s["netid"], s["state"], s["recv_q"], s["send_q"], s["address"], s["abstract"], s["peer"], len(s["pending"]), s["uid"], s["file"], [o["name"] for o in s["owners"]], s["owners_complete"])' <<<"$output"
+  assert_output "u_str LISTEN 2 7 @$prefix-abstract True 0 2 0 None ['python3'] True
+u_seq LISTEN 0 128 @$prefix-seqpacket True 0 0 0 None ['python3'] True"
+  run_script inspector --json --peers --pid "$kid"
+  run python3 -c 'import json, sys; print(sorted((c["link"], c["note"] or "") for c in json.load(sys.stdin)))' <<<"$output"
+  assert_output "[('<--', ''), ('<--', 'not yet accepted'), ('<--', 'not yet accepted'), ('<->', ''), ('<->', ''), ('<->', 'socketpair')]"
   run_script inspector --json --fd "$zoo"
   run python3 -c 'import json, sys; print(all("fd" in e and "target" in e for e in json.load(sys.stdin)))' <<<"$output"
   assert_output "True"
@@ -109,14 +251,38 @@ watch_saw_vanish() {
   wait_until "the name vanishes from the watched screen" watch_saw_vanish "@$name"
 }
 
-@test "as a user who may not read other processes' fds (nobody): no error, owners unknown" {
+@test "as nobody (setpriv), from a world-readable copy: netlink answers all the same, owners of root's sockets are ?" {
   start_zoo
   classpath=$(readable_classpath inspector)
   run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env HOME="$BATS_TEST_TMPDIR" java -cp "$classpath" Inspector "$prefix-abstract"
+    env HOME="$BATS_TEST_TMPDIR" "$java_bin" --enable-native-access=ALL-UNNAMED -cp "$classpath" Inspector "^@$prefix-abstract\$"
   assert_success
-  assert_stderr ""
-  assert_line --regexp "^u_str +LISTEN +[0-9]+ +@$prefix-abstract +\?\$"
+  assert_stderr "" # no fallback, no warning
+  assert_line --regexp "^u_str +LISTEN +2 +7 +@$prefix-abstract [0-9]+ +\* 0 +\?\$"
+  assert_line --regexp "^u_str +ESTAB +5 +0 +@$prefix-abstract [0-9]+ +\* [0-9]+ +\?\$"
+}
+
+# JBang as its jar runs it, nothing else: the launcher protocol (exit 255: run the printed command).
+stock_jbang() {
+  local out status
+  out=$("$java_bin" -jar "${JBANG_REPO:-$HOME/.m2/repository}/dev/jbang/jbang-cli/0.132.1/jbang-cli-0.132.1-all.jar" "$@") && status=0 || status=$?
+  if [ "$status" -eq 255 ]; then
+    eval "exec $out"
+  fi
+  printf '%s\n' "$out"
+  return "$status"
+}
+
+@test "copied alone into an empty folder, it runs with stock JBang, as root: the same rows, no warning" {
+  start_zoo
+  mkdir "$BATS_TEST_TMPDIR/alone"
+  cp "$KIT/scripts/inspector.java" "$BATS_TEST_TMPDIR/alone/"
+  cd "$BATS_TEST_TMPDIR/alone"
+  run --separate-stderr bash -c "$(declare -f stock_jbang); java_bin='$java_bin'; JBANG_NO_VERSION_CHECK=true stock_jbang inspector.java --peers --pid $kid"
+  assert_success
+  refute_stderr --regexp "(WARNING|[Ww]arning)"
+  assert_line --regexp "^u_str +ESTAB +@$prefix-abstract [0-9]+ +$p +<-> +\* [0-9]+ +$k\$"
+  [ "${#lines[@]}" -eq 7 ]
 }
 
 # True once PID is the inspector's own JVM (JBang has handed over to it), not JBang's launcher.
@@ -134,8 +300,8 @@ inspector_runs() {
   wait_server waiter
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log waiter
-  assert_line --index 0 --regexp "^Netid +State +Inode +Local Address +Process\$"
-  assert_line --index 1 --regexp "^u_str +LISTEN +[0-9]+ +@$name +python3,pid=${SERVER_PID[listener]},fd=[0-9]+\$"
+  assert_line --index 0 --regexp "^Netid +State +Recv-Q +Send-Q +Local Address:Port +Peer Address:Port +Process\$"
+  assert_line --index 1 --regexp "^u_str +LISTEN +0 +128 +@$name [0-9]+ +\* 0 +python3,pid=${SERVER_PID[listener]},fd=[0-9]+\$"
   [ "${#lines[@]}" -eq 2 ]
 }
 
@@ -163,7 +329,6 @@ inspector_runs() {
   elapsed_ms=$((($(date +%s%N) - start) / 1000000))
   assert_failure 1
   assert_output ""
-  # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
   assert_equal "${#stderr_lines[@]}" 1
   assert_stderr "inspector: no socket matched within 6 seconds"
   [ "$elapsed_ms" -ge 6000 ]
@@ -174,18 +339,26 @@ inspector_runs() {
   [ "$cpu_ms" -lt 3000 ] || fail "the inspector used ${cpu_ms} ms of CPU in ${elapsed_ms} ms: it polls too eagerly"
 }
 
-@test "--wait: bad seconds, or with --fd or --watch, get one line and exit 2" {
-  run_script inspector --wait=-1 x
-  assert_failure 2
-  assert_output ""
-  assert_stderr "inspector: --wait takes a number of seconds over 0 (at most 86400), not -1 (see 'inspector --help')"
+@test "bad seconds for --watch or --wait, or --wait with --fd or --watch: one line, exit 2" {
+  for arguments in "--watch 0" "--watch NaN" "--watch -1" "--watch=1e9" "--wait=0" "--wait=NaN" "--wait=-1" "--wait=Infinity"; do
+    option=${arguments%%[ =]*}
+    value=${arguments#*[ =]}
+    # shellcheck disable=SC2086 # the option and its value are two words, or one
+    run_script inspector $arguments x
+    assert_failure 2
+    assert_output ""
+    assert_equal "${#stderr_lines[@]}" 1
+    shown=$value
+    [ "$value" != 1e9 ] || shown=1000000000
+    assert_stderr "inspector: $option takes a number of seconds over 0 (at most 86400), not $shown"
+  done
   run_script inspector --wait=soon x
   assert_failure 2
-  assert_stderr "inspector: Invalid value for option '--wait': 'soon' is not a double (see 'inspector --help')"
+  assert_stderr "inspector: Invalid value for option '--wait': 'soon' is not a double"
   run_script inspector --wait --fd 1
   assert_failure 2
-  assert_stderr "inspector: --wait lists sockets once: it goes with neither --fd nor --watch (see 'inspector --help')"
+  assert_stderr "inspector: --wait lists sockets once: it goes with neither --fd nor --watch"
   run_script inspector --wait --watch
   assert_failure 2
-  assert_stderr --partial "it goes with neither --fd nor --watch"
+  assert_stderr "inspector: --wait lists sockets once: it goes with neither --fd nor --watch"
 }

@@ -192,10 +192,10 @@ Received data from client: line one\\nline two"
   assert_success
   assert_line "Every step behaved as the post says."
   assert_line --regexp "^Server listening on /tmp/uds-tour-[0-9]+/pathname_socket.sock\$"
-  assert_line --regexp "^u_str +LISTEN +[0-9]+ +/tmp/uds-tour-[0-9]+/pathname_socket.sock +java,pid=[0-9]+,fd=[0-9]+\$"
+  assert_line --regexp "^u_str +LISTEN +0 +1 +/tmp/uds-tour-[0-9]+/pathname_socket.sock [0-9]+ +\\* 0 +java,pid=[0-9]+,fd=[0-9]+\$" # the post's ss: LISTEN 0 1
   assert_line --regexp "^/proc/[0-9]+/fd/[0-9]+ -> socket:\[[0-9]+\]\$"
   assert_line "Received data from client: Hello, server! This is the client."
-  assert_line --regexp "^u_str +LISTEN +[0-9]+ +@uds-tour-[0-9]+ +java,pid=[0-9]+,fd=[0-9]+\$"
+  assert_line --regexp "^u_str +LISTEN +0 +128 +@uds-tour-[0-9]+ [0-9]+ +\\* 0 +java,pid=[0-9]+,fd=[0-9]+\$" # the post's ss: LISTEN 0 128
   assert_line "Received data: Hello, abstract socket!"
   tour=$(sed -n 's|^Server listening on /tmp/uds-tour-\([0-9]*\)/.*|\1|p' <<<"$output")
   assert [ ! -e "/tmp/uds-tour-$tour" ]
