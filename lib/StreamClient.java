@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.newsclub.net.unix.AFUNIXSocket;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** uds client: the post's two clients under one command, by ADDRESS; also sends standard input. */
 @Command(name = "client", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {"Connects to ADDRESS and sends one message, or all of standard input.",
             "It prints what the pathname-client and abstract-client lessons print."},
-        footer = {"", "Examples:", "  uds client @demo 'hello'", "  uds client /tmp/demo/app.sock - < message.txt"})
+        footer = {"", "Examples:", "  uds client @demo 'hello'", "  uds client /tmp/demo/app.sock - < message.txt", "  uds client @demo 'still here' --hold &"})
 public class StreamClient implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ADDRESS", converter = Address.Converter.class, description = "@NAME (abstract) or a path.")
     Address address;
@@ -24,8 +25,11 @@ public class StreamClient implements Callable<Integer> {
             description = "Message to send, or - for all of standard input (default: the post's message for the kind of ADDRESS).")
     String message;
 
+    @Option(names = "--hold", description = "After sending, keep the connection open until stopped (Ctrl-C, kill), to look at it with the inspector or ss.")
+    boolean hold;
+
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
         InputStream stdin = "-".equals(message) ? standardInput() : null;
         byte[] first = stdin != null ? stdin.readNBytes(65536) // a failure to read shows before anything is sent
                 : (message != null ? message : address.isAbstract() ? "Hello, abstract socket!" : "Hello, server! This is the client.")
@@ -43,6 +47,10 @@ public class StreamClient implements Callable<Integer> {
             out.write(first);
             if (stdin != null) {
                 stdin.transferTo(out); // streamed: a message larger than memory goes through too
+            }
+            if (hold) {
+                out.flush();
+                Thread.currentThread().join(); // until SIGTERM or SIGINT ends the JVM, and with it the connection
             }
         }
         return 0;

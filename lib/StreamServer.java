@@ -202,7 +202,7 @@ public class StreamServer implements Callable<Integer> {
             long more = in.transferTo(OutputStream.nullOutputStream());
             System.out.println(receivedPrefix + LessonCopies.escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
         } catch (SocketTimeoutException silent) {
-            System.err.println("uds server: a client sent nothing for " + idleSeconds + " seconds: let go");
+            System.err.println("uds server: a client was silent for " + idleSeconds + " seconds: let go");
         } catch (IOException e) {
             System.err.println("uds server: a client failed: " + LessonCopies.escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
         }

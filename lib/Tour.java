@@ -1,171 +1,240 @@
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * The post end to end: each step script runs as a real, separate process (the same classes the
- * step scripts are), and every step is checked against what the post says. The first step that
- * does not behave ends the tour with exit code 1.
+ * The post end to end, as a shell session a reader can repeat: each `$` line is a command to paste
+ * into bash in the kit's folder, and what follows it is what that command printed here. The tour
+ * runs the same programs: the lessons (their classes, in a JVM of their own each), the inspector,
+ * and ss, ls and grep themselves. Each step is checked against what the post says; the first that
+ * does not behave ends the tour with exit code 1. A `#` on a `$` line says where Java differs from
+ * the post, and why.
  */
 @Command(name = "tour", mixinStandardHelpOptions = true, version = Cli.VERSION,
-        description = {"Runs the post end to end, as real separate processes.",
-            "A pathname server, its inspector row (the post's ss line) and /proc/PID/fd link, a client, the",
-            "file gone; then the same with an abstract name, which vanishes with its server. Exits 1 if a step",
-            "does not behave as the post says. Its path and name are unique to the run unless given."})
+        description = {"Runs the post end to end, as a shell session you can repeat.",
+            "Each $ line is a command to paste into bash in the kit's folder, followed by what it printed",
+            "when the tour ran it: the pathname server and client, ss and ls -l /proc/PID/fd, the file",
+            "gone; then the abstract server, both ends of a connection, the name gone. Exits 1 if a step",
+            "does not behave as the post says. Its folder and name are unique to the run unless given."},
+        footer = {"", "Example:", "  uds tour"})
 public class Tour implements Callable<Integer> {
     private static final long STEP_TIMEOUT_SECONDS = 30;
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._/-]+");
 
-    @Option(names = "--path", paramLabel = "PATH", converter = SocketAddresses.PathnameConverter.class,
-            description = "Socket file for the pathname step (default: /tmp/uds-tour-PID/pathname_socket.sock).")
-    Path path;
+    @Option(names = "--folder", paramLabel = "DIR",
+            description = "A new folder for the socket file and the servers' logs, removed at the end (default: /tmp/uds-tour-PID).")
+    Path folder;
 
-    @Option(names = "--name", paramLabel = "NAME", converter = SocketAddresses.AbstractNameConverter.class,
-            description = "Abstract name for the abstract step (default: uds-tour-PID).")
+    @Option(names = "--name", paramLabel = "NAME", description = "The abstract name (default: uds-tour-PID).")
     String name;
+
+    @Spec
+    CommandSpec spec;
 
     private final List<Process> running = new ArrayList<>();
 
     @Override
     public Integer call() throws Exception {
         long pid = ProcessHandle.current().pid();
-        Path ownFolder = path == null ? Path.of("/tmp/uds-tour-" + pid) : null;
-        Path socketPath = path != null ? path : ownFolder.resolve("pathname_socket.sock");
+        Path dir = folder != null ? folder.toAbsolutePath().normalize() : Path.of("/tmp/uds-tour-" + pid);
         String abstractName = name != null ? name : "uds-tour-" + pid;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(ownFolder))); // also on Ctrl-C
+        // Each command is printed as it is run: plain names and paths need no quoting to paste.
+        if (!PLAIN.matcher(dir.toString()).matches() || !PLAIN.matcher(abstractName).matches() || abstractName.contains("/")) {
+            throw new ParameterException(spec.commandLine(), "--folder and --name take letters, digits and . _ - (and / in a folder) only");
+        }
+        if (Files.exists(dir)) {
+            throw new ParameterException(spec.commandLine(), dir + " exists: the tour makes a folder of its own");
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(dir))); // also on Ctrl-C
 
-        pathnameSocket(socketPath);
+        command("mkdir -m 700 " + dir);
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         System.out.println();
-        abstractSocket(abstractName);
+        pathnameSocket(dir, dir.resolve("pathname_socket.sock"));
         System.out.println();
+        abstractSocket(dir, abstractName);
+        System.out.println();
+        command("rm -r " + dir);
+        removeFolder(dir);
         System.out.println("Every step behaved as the post says.");
         return 0;
     }
 
-    private void pathnameSocket(Path path) throws Exception {
+    private void pathnameSocket(Path dir, Path path) throws Exception {
         heading("A pathname socket: the post's server.py and client.py");
-        Step server = start("pathname-server", PathnameServer.class, "--path", path.toString()); // serves one client, as the post
-        server.expect("Server listening on " + path);
-        showSocket(server, path.toString(), "ss -l -x -A unix_stream | grep " + path.getFileName());
+        Path log = dir.resolve("pathname-server.log");
+        Process server = background("./jbang pathname-server --path " + path + " > " + log + " 2>&1 &",
+                PathnameServer.class, log, "--path", path.toString());
+        untilListening(server, "pathname-server", log, path.toString());
+        String inode = listenerRow(path.toString(), path.getFileName().toString().replaceFirst("\\.sock$", ""), "1", "the post's row: Recv-Q 0, the backlog of listen(1), the path, its inode");
+        socketDescriptors(server, inode);
 
-        Step client = start("pathname-client", PathnameClient.class, "--path", path.toString());
-        client.expect("Connected to server at " + path);
-        client.expectExit(0);
-        server.expect("Accepted connection from client");
-        server.expect("Received data from client: Hello, server! This is the client.");
-        server.expectExit(0);
+        List<String> client = run("./jbang pathname-client --path " + path, PathnameClient.class, "--path", path.toString());
+        expect(client, List.of("Connected to server at " + path), "pathname-client");
+        waitFor("wait", server, 0);
+        show(log, List.of("Server listening on " + path, "Accepted connection from client",
+                "Received data from client: Hello, server! This is the client."), "pathname-server");
 
-        command("ls " + path);
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException("the server ended but left its socket file " + path);
-        }
-        System.out.println("ls: " + path + ": No such file: the server removed its socket file as it ended");
+        List<String> ls = tool("ls " + path, "ls", path.toString());
+        expect(ls, List.of("ls: cannot access '" + path + "': No such file or directory"), "ls: the server removed its socket file");
     }
 
-    private void abstractSocket(String name) throws Exception {
+    private void abstractSocket(Path dir, String name) throws Exception {
         heading("An abstract socket: the post's server_abstract.py and client_abstract.py");
-        Step server = start("abstract-server", AbstractServer.class, "--name", name, "--count", "1");
-        server.expect("Server is listening for connections on abstract socket: " + name);
-        showSocket(server, "@" + name, "ss -l -x -A unix_stream | grep " + name);
+        Path log = dir.resolve("abstract-server.log");
+        Process server = background("./jbang abstract-server --name " + name + " --count 2 > " + log + " 2>&1 &"
+                + "   # --count 2: two clients, then it ends (the post's while True serves until stopped)",
+                AbstractServer.class, log, "--name", name, "--count", "2");
+        untilListening(server, "abstract-server", log, "@" + name);
+        String inode = listenerRow("@" + name, name, "128", "the post's row: the name with an @, the backlog of Python's listen(): 128");
+        socketDescriptors(server, inode);
 
-        Step client = start("abstract-client", AbstractClient.class, "--name", name);
-        client.expectExit(0);
-        server.expect("Accepted connection from client");
-        server.expect("Received data: Hello, abstract socket!");
-        server.expectExit(0);
-
-        command("grep @" + name + " /proc/net/unix");
-        if (Inspector.inUse("@" + name)) {
-            throw new IOException("the server ended but the kernel still lists @" + name);
+        String message = "Hello from a client that stays";
+        Process client = background("./jbang uds client @" + name + " '" + message + "' --hold &   # it stays connected: both ends can be seen",
+                Uds.class, Path.of("/dev/null"), "client", "@" + name, message, "--hold");
+        List<String> peers = run("./jbang inspector --wait --connected --peers @" + name, Inspector.class, "--wait", "--connected", "--peers", "@" + name);
+        String pair = String.join("\n", peers);
+        if (!pair.contains("pid=" + server.pid() + ",") || !pair.contains("pid=" + client.pid() + ",") || !pair.contains("<->")) {
+            throw new IOException("the inspector did not show the server (pid " + server.pid() + ") and the client (pid " + client.pid() + ") as one connection");
         }
-        System.out.println("(nothing: the name vanished with its last reference, the server's socket)");
+        command("kill $!");
+        client.destroy(); // SIGTERM: its JVM ends, and with it the connection
+        client.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        running.remove(client);
+
+        List<String> second = run("./jbang abstract-client --name " + name, AbstractClient.class, "--name", name);
+        expect(second, List.of(), "abstract-client");
+        waitFor("wait", server, 0);
+        show(log, List.of("Server is listening for connections on abstract socket: " + name,
+                "Accepted connection from client", "Received data: " + message,
+                "Accepted connection from client", "Received data: Hello, abstract socket!"), "abstract-server");
+
+        List<String> grep = tool("grep -c @" + name + " /proc/net/unix   # the name vanished with its last reference, the server's socket",
+                "grep", "-c", "@" + name, "/proc/net/unix");
+        expect(grep, List.of("0"), "grep: the kernel still lists @" + name);
     }
 
-    /** The post's two checks: the inspector lists the listener (as ss does), and the server's /proc/PID/fd links to its inode. */
-    private static void showSocket(Step server, String address, String postCommand) throws IOException {
-        long pid = server.process.pid();
-        Inspector.Listener listener = Inspector.listenerHeldBy(address, pid)
-                .orElseThrow(() -> new IOException("no listening socket at " + address + " held by pid " + pid));
-        command("uds inspect --listening " + address + "        # the post's: " + postCommand);
-        listener.lines().forEach(System.out::println);
-
-        Path fd = Path.of("/proc", Long.toString(pid), "fd", Integer.toString(listener.fd()));
-        command("ls -l /proc/" + pid + "/fd | grep socket:");
-        System.out.println(fd + " -> " + Files.readSymbolicLink(fd));
+    /** `ss -l -x -A unix_stream | grep WORD`: the listener's row, as the post shows it; returns its inode. */
+    private String listenerRow(String address, String word, String backlog, String why) throws Exception {
+        List<String> rows = quietly("ss", "-l", "-x", "-A", "unix_stream").stream().filter(row -> row.contains(word)).toList();
+        command("ss -l -x -A unix_stream | grep " + word + "   # " + why);
+        rows.forEach(System.out::println);
+        Matcher row = Pattern.compile("^LISTEN +0 +" + backlog + " +" + Pattern.quote(address) + " (\\d+) .*").matcher(rows.isEmpty() ? "" : rows.get(0));
+        if (rows.size() != 1 || !row.matches()) {
+            throw new IOException("ss did not show one listener at " + address + " with a backlog of " + backlog + ": " + rows);
+        }
+        return row.group(1);
     }
 
-    /** One step script, run as its own process; its output is read line by line. */
-    private final class Step {
-        final String script;
-        final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-
-        Step(String script, Process process) {
-            this.script = script;
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        lines.add(line);
-                    }
-                } catch (IOException ended) {
-                    // the process is gone; expect() reports what is missing
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        void expect(String wanted) throws Exception {
-            String line = lines.poll(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (line == null) {
-                throw new IOException(script + " did not print \"" + wanted + "\""
-                        + (process.isAlive() ? " within " + STEP_TIMEOUT_SECONDS + "s" : " (it exited with " + process.exitValue() + ")"));
-            }
-            System.out.println(line);
-            if (!line.equals(wanted)) {
-                throw new IOException(script + " printed \"" + line + "\" where the post prints \"" + wanted + "\"");
-            }
-        }
-
-        void expectExit(int wanted) throws Exception {
-            if (!process.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IOException(script + " did not exit within " + STEP_TIMEOUT_SECONDS + "s");
-            }
-            running.remove(process);
-            for (String line; (line = lines.poll(1, TimeUnit.SECONDS)) != null; ) {
-                System.out.println(line);
-            }
-            if (process.exitValue() != wanted) {
-                throw new IOException(script + " exited with " + process.exitValue() + ", not " + wanted);
-            }
+    /** `ls -l /proc/$!/fd | grep socket:`: the server's descriptors, one of them the listener's inode. */
+    private void socketDescriptors(Process server, String inode) throws Exception {
+        List<String> links = quietly("ls", "-l", "/proc/" + server.pid() + "/fd").stream().filter(line -> line.contains("socket:")).toList();
+        command("ls -l /proc/$!/fd | grep socket:   # a later fd than the post's 3: the JVM opens its own files first"
+                + (links.size() > 1 ? "; the other socket is the JDK's own (NIO keeps one end of a socketpair)" : ""));
+        links.forEach(System.out::println);
+        if (links.stream().noneMatch(line -> line.endsWith(" -> socket:[" + inode + "]"))) {
+            throw new IOException("no file descriptor of pid " + server.pid() + " links to socket:[" + inode + "]");
         }
     }
 
-    /** Starts a step script's main class in a new JVM, like this one (same java, options and classpath). */
-    private Step start(String script, Class<?> mainClass, String... args) throws IOException {
-        command(script + " " + String.join(" ", args) + (script.endsWith("server") ? " &" : ""));
-        Process process = new ProcessBuilder(JavaProcess.command(mainClass, args)).redirectErrorStream(true).start();
+    /** Runs a lesson's or a tool's class in a JVM of its own, with its output to LOG; the command line shows it. */
+    private Process background(String shown, Class<?> main, Path log, String... args) throws IOException {
+        command(shown);
+        Process process = new ProcessBuilder(JavaProcess.command(main, args)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
         running.add(process);
-        if (script.endsWith("server")) {
-            System.out.println("[1] " + process.pid());
-        }
-        return new Step(script, process);
+        return process;
     }
 
-    /** Stops what still runs (SIGTERM: the servers remove their files), and the tour's own folder. */
-    private void stopAll(Path ownFolder) {
+    /** Runs a class in a JVM of its own to its end, prints and returns what it printed (exit 0 expected). */
+    private List<String> run(String shown, Class<?> main, String... args) throws Exception {
+        command(shown);
+        List<String> output = finish(new ProcessBuilder(JavaProcess.command(main, args)), shown);
+        if (!shown.endsWith("> /dev/null")) {
+            output.forEach(System.out::println);
+        }
+        return output;
+    }
+
+    /** Runs a system tool (ss, ls, grep) to its end; prints and returns what it printed. */
+    private List<String> tool(String shown, String... argv) throws Exception {
+        List<String> output = quietly(argv);
+        command(shown);
+        output.forEach(System.out::println);
+        return output;
+    }
+
+    /** Runs a system tool to its end and returns what it printed, with LC_ALL=C: the words and quotes the tour shows, in any locale. */
+    private List<String> quietly(String... argv) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().put("LC_ALL", "C");
+        return finish(builder, null);
+    }
+
+    private List<String> finish(ProcessBuilder builder, String mustSucceed) throws Exception {
+        Process process = builder.redirectErrorStream(true).start();
+        running.add(process);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        waitFor(null, process, mustSucceed == null ? -1 : 0);
+        return output.isEmpty() ? List.of() : List.of(output.split("\n"));
+    }
+
+    /** `wait`: the process ends within the step's time, with EXIT (-1: any). */
+    private void waitFor(String shown, Process process, int exit) throws Exception {
+        if (shown != null) {
+            command(shown);
+        }
+        if (!process.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IOException(process.info().command().orElse("a step") + " did not end within " + STEP_TIMEOUT_SECONDS + " s");
+        }
+        running.remove(process);
+        if (exit >= 0 && process.exitValue() != exit) {
+            throw new IOException(process.info().commandLine().orElse("a step") + " exited with " + process.exitValue() + ", not " + exit);
+        }
+    }
+
+    /** `inspector --wait`: until the server ($!, not another process at its address) listens; if it ended instead, its log says why. */
+    private void untilListening(Process server, String what, Path log, String address) throws Exception {
+        try {
+            run("./jbang inspector --wait --listening --pid $! " + address + " > /dev/null",
+                    Inspector.class, "--wait", "--listening", "--pid", Long.toString(server.pid()), address);
+        } catch (IOException notListening) {
+            if (server.waitFor(1, TimeUnit.SECONDS)) {
+                throw new IOException(what + " exited with " + server.exitValue() + ": " + String.join(" ", Files.readAllLines(log, StandardCharsets.UTF_8)));
+            }
+            throw notListening;
+        }
+    }
+
+    /** `cat LOG`: prints the log, which must be the post's lines. */
+    private static void show(Path log, List<String> expected, String what) throws IOException {
+        command("cat " + log);
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        lines.forEach(System.out::println);
+        expect(lines, expected, what);
+    }
+
+    private static void expect(List<String> actual, List<String> expected, String what) throws IOException {
+        if (!actual.equals(expected)) {
+            throw new IOException(what + " printed " + actual + " where the post prints " + expected);
+        }
+    }
+
+    /** Stops what still runs (SIGTERM: the servers remove their files), then removes the tour's folder. */
+    private void stopAll(Path dir) {
         for (Process process : List.copyOf(running)) {
             process.destroy();
             try {
@@ -175,12 +244,18 @@ public class Tour implements Callable<Integer> {
             }
         }
         try {
-            if (ownFolder != null) {
-                Files.deleteIfExists(ownFolder); // only when empty
-            }
-        } catch (IOException notEmpty) {
-            System.err.println("tour: left " + ownFolder + " (not empty)");
+            removeFolder(dir);
+        } catch (IOException e) {
+            System.err.println("tour: left " + dir + " (" + e.getMessage() + ")");
         }
+    }
+
+    /** Removes the tour's folder and the logs it wrote there; anything else in it keeps the folder. */
+    private static void removeFolder(Path dir) throws IOException {
+        for (String log : List.of("pathname-server.log", "abstract-server.log")) {
+            Files.deleteIfExists(dir.resolve(log));
+        }
+        Files.deleteIfExists(dir);
     }
 
     private static void heading(String text) {

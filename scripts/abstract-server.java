@@ -56,7 +56,7 @@ class AbstractServer implements Callable<Integer> {
                     long more = in.transferTo(OutputStream.nullOutputStream());
                     System.out.println("Received data: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
                 } catch (SocketTimeoutException silent) {
-                    System.err.println("abstract-server: a client sent nothing for 10 seconds: let go");
+                    System.err.println("abstract-server: a client was silent for 10 seconds: let go");
                 } catch (IOException e) { // a client that fails (a reset, say) does not end the server
                     System.err.println("abstract-server: a client failed: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 }

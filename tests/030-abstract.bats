@@ -99,7 +99,7 @@ Received data: after"
   wait_server server
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log server
-  assert_line --index 2 "abstract-server: a client sent nothing for 10 seconds: let go"
+  assert_line --index 2 "abstract-server: a client was silent for 10 seconds: let go"
   assert_line --index 4 "Received data: next"
 }
 

@@ -85,7 +85,7 @@ print(len(catalog["templates"]), "templates")' "$KIT"
   serve_kit
   cd "$elsewhere"
   name=$(unique http)
-  run --separate-stderr jbang "uds@$url/jbang-catalog.json" tour --name "$name" --path "$BATS_TEST_TMPDIR/http-tour.sock"
+  run --separate-stderr jbang "uds@$url/jbang-catalog.json" tour --name "$name" --folder "$BATS_TEST_TMPDIR/http-tour"
   assert_success
   assert_line "Every step behaved as the post says."
   run --separate-stderr jbang "$url/scripts/abstract-client.java" --version
@@ -122,7 +122,7 @@ print(len(catalog["templates"]), "templates")' "$KIT"
   cd "$elsewhere"
   for command in uds uds-file; do
     name=$(unique "$command")
-    PATH=$JBANG_DIR/bin:$PATH run --separate-stderr "$command" tour --name "$name" --path "$BATS_TEST_TMPDIR/$command.sock"
+    PATH=$JBANG_DIR/bin:$PATH run --separate-stderr "$command" tour --name "$name" --folder "$BATS_TEST_TMPDIR/$command"
     assert_success
     assert_line "Every step behaved as the post says."
   done
