@@ -137,7 +137,7 @@ class DatagramClient implements Callable<Integer> {
         } catch (InvocationTargetException e) {
             throw new IOException("cannot autobind: " + e.getCause().getMessage());
         } catch (ReflectiveOperationException e) {
-            throw new IOException("cannot autobind with this junixsocket (2.10.1 has a native bind): " + e);
+            throw new IOException("cannot autobind: junixsocket's native bind() is not where 2.10.1 has it (" + e + ")");
         }
     }
 

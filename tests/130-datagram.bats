@@ -12,20 +12,45 @@ load helpers
 PY_ADDRESS='address = lambda text: b"\0" + text[1:].encode() if text.startswith("@") else text.encode()
 shown = lambda raw: "(unnamed)" if not raw else raw if isinstance(raw, str) else "@" + raw[1:].decode()'
 
-# start_python_server LABEL ADDRESS [silent]: a python3 datagram server at ADDRESS that prints what it
-# receives and from which address (with the address's length, as the kernel gave it), and answers
-# data.upper() to the sender, unless "silent".
+# start_python_server LABEL ADDRESS [silent|witness]: a python3 datagram server at ADDRESS that prints
+# what it receives and from which address (with the address's length, as the kernel gave it), and
+# answers data.upper() to the sender, unless "silent". A "witness" first prints the sender's row in
+# /proc/net/unix, and what came of a third process sending to the sender's address.
 start_python_server() {
   start_server "$1" python3 -c "$PY_ADDRESS"'
-import socket, sys
+import socket, subprocess, sys
 server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 server.bind(address(sys.argv[1]))
 print("bound", flush=True)
 while True:
     data, sender = server.recvfrom(65536)
     print("received %r from %s (%d bytes)" % (data.decode(), shown(sender), len(sender)), flush=True)
+    if sys.argv[2] == "witness":
+        row = [line.split() for line in open("/proc/net/unix", encoding="latin-1") if line.split()[-1:] == [shown(sender)]]
+        print("its row in /proc/net/unix: type %s, state %s" % (row[0][4], row[0][5]), flush=True)
+        third = subprocess.run([sys.executable, "-c", """
+import socket, sys
+try:
+    socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"not the answer", bytes.fromhex(sys.argv[1]))
+    print("third party: sent")
+except OSError as e:
+    print("third party:", e.strerror)
+""", (sender.encode() if isinstance(sender, str) else sender).hex()], capture_output=True, text=True)
+        print(third.stdout.strip(), flush=True)
     if sys.argv[2] != "silent":
         server.sendto(data.upper(), sender)' "$2" "${3:-answer}"
+  wait_for_output "$1" "^bound\$"
+}
+
+# start_holder LABEL ADDRESS: a python3 datagram socket bound to ADDRESS that reads nothing, so that
+# ss's Recv-Q shows whatever reaches it.
+start_holder() {
+  start_server "$1" python3 -c "$PY_ADDRESS"'
+import signal, socket, sys
+holder = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+holder.bind(address(sys.argv[1]))
+print("bound", flush=True)
+signal.pause()' "$2"
   wait_for_output "$1" "^bound\$"
 }
 
@@ -202,14 +227,7 @@ Received datagram from $client: Hello from python"
   victim=$(unique victim)
   start_script_server server datagram-server "@$name"
   wait_for_output server "^Server is bound"
-  # The victim holds @victim and reads nothing: ss's Recv-Q shows what reaches it.
-  start_server victim python3 -c '
-import signal, socket, sys
-victim = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-victim.bind(b"\0" + sys.argv[1].encode())
-print("bound", flush=True)
-signal.pause()' "$victim"
-  wait_for_output victim "^bound\$"
+  start_holder victim "@$victim" # reads nothing: ss's Recv-Q shows what reaches it
 
   # A sender bound to @victim\0 (ss shows @victim@), still there while the server looks ...
   start_server attacker python3 -c '
@@ -262,7 +280,7 @@ attacker.sendto(b"once more", b"\0" + sys.argv[2].encode())' "$victim" "$name"
   name=$(unique dgram)
   mkdir "$BATS_TEST_TMPDIR/server-folder" "$BATS_TEST_TMPDIR/sender-folder"
   # Another socket at the same relative path from the server's folder: an answer would go to it.
-  start_python_server other "$BATS_TEST_TMPDIR/server-folder/relative.sock" silent
+  start_holder other "$BATS_TEST_TMPDIR/server-folder/relative.sock"
   cd "$BATS_TEST_TMPDIR/server-folder"
   start_script_server server datagram-server "@$name"
   wait_for_output server "^Server is bound"
@@ -274,8 +292,6 @@ attacker.sendto(b"once more", b"\0" + sys.argv[2].encode())' "$victim" "$name"
   run python_client "$(socket_path after.sock)" "@$name" "after"
   assert_output "AFTER from @$name"
   [ "$(recv_q "$BATS_TEST_TMPDIR/server-folder/relative.sock")" = "0" ]
-  run server_log other
-  refute_output --partial "whose folder"
 }
 
 @test "the Java client against a python3 echo-upper server: python sees the client's exact address, a path or a name" {
@@ -303,61 +319,29 @@ Reply: FROM JAVA"
 
 @test "the client connect()s to the server: a third process's datagram is refused (EPERM) and not taken for the reply" {
   name=$(unique py-server)
-  # A python3 server that, before it answers, has a third process send to the client's address.
-  start_server pyserver python3 -c '
-import socket, subprocess, sys
-server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-server.bind(b"\0" + sys.argv[1].encode())
-print("bound", flush=True)
-data, sender = server.recvfrom(65536)
-row = [line.split() for line in open("/proc/net/unix", encoding="latin-1") if line.split()[-1:] == [sender]]
-print("the client: type %s, state %s" % (row[0][4], row[0][5]), flush=True)
-third = subprocess.run([sys.executable, "-c", """
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-try:
-    s.sendto(b"not the answer", bytes.fromhex(sys.argv[1]))
-    print("third party: sent")
-except OSError as e:
-    print("third party:", e.strerror)
-""", sender.encode().hex()], capture_output=True, text=True)
-print(third.stdout.strip(), flush=True)
-server.sendto(data.upper(), sender)' "$name"
-  wait_for_output pyserver "^bound\$"
-
+  start_python_server pyserver "@$name" witness
   run_script datagram-client "@$name" "hello"
   assert_success
   assert_output --regexp "^Client is bound to datagram socket: .*
 Sent: hello
 Reply: HELLO\$"
   run server_log pyserver
-  # State 03: connected; the kernel now takes datagrams for it only from the server's socket.
-  assert_line "the client: type 0002, state 03"
+  # State 03: connected; the kernel takes datagrams for it from the server's socket only.
+  assert_line "its row in /proc/net/unix: type 0002, state 03"
   assert_line "third party: Operation not permitted"
 }
 
 @test "--autobind: the kernel chooses the client's name, five hex digits, as /proc/net/unix shows it" {
   name=$(unique py-server)
-  start_server pyserver python3 -c '
-import socket, sys
-server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-server.bind(b"\0" + sys.argv[1].encode())
-print("bound", flush=True)
-data, sender = server.recvfrom(65536)
-shown = "@" + sender[1:].decode()
-row = [line.split() for line in open("/proc/net/unix", encoding="latin-1") if line.split()[-1:] == [shown]]
-print("from %s (%d bytes), type %s" % (shown, len(sender), row[0][4]), flush=True)
-server.sendto(data.upper(), sender)' "$name"
-  wait_for_output pyserver "^bound\$"
-
+  start_python_server pyserver "@$name" witness
   run_script datagram-client --autobind "@$name" "who am i"
   assert_success
   assert_line --index 0 --regexp "^Client is bound to datagram socket: @[0-9a-f]{5}\$"
   assert_line --index 2 "Reply: WHO AM I"
   client=$(client_address "$output")
   run server_log pyserver
-  assert_output "bound
-from $client (6 bytes), type 0002"
+  assert_line "received 'who am i' from $client (6 bytes)" # the NUL, then five hex digits
+  assert_line "its row in /proc/net/unix: type 0002, state 03"
   assert [ -z "$(proc_net_unix_row "$client")" ]
 }
 
@@ -589,13 +573,7 @@ datagram_bad_input() {
   free=$(unique free)
   start_listener live "$dir/live.sock"
   # An abstract name is taken per socket type: only another datagram socket makes it "in use".
-  start_server held python3 -c '
-import signal, socket, sys
-holder = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-holder.bind(b"\0" + sys.argv[1].encode())
-print("bound", flush=True)
-signal.pause()' "$held"
-  wait_for_output held "^bound\$"
+  start_holder held "@$held"
   # shellcheck disable=SC2034 # the cases' arguments use them, through eval
   long=$dir/$(printf 'x%.0s' $(seq $((108 - ${#dir} - 1)))) long_name=$(printf 'n%.0s' $(seq 108))
   before=$(find "$dir" -printf '%p %y %i %s\n' | sort; proc_net_unix_row "$dir/live.sock"; proc_net_unix_row "@$held")
