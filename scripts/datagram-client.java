@@ -65,7 +65,7 @@ class DatagramClient implements Callable<Integer> {
             throw new IOException(own + " is already in use");
         }
         try (AFUNIXDatagramSocket client = AFUNIXDatagramSocket.newInstance()) { // socket(AF_UNIX, SOCK_DGRAM)
-            // bind(): a datagram server answers to the address a datagram came from; an unbound client has none.
+            // A datagram server answers to the sender's address: an unbound client would get no reply.
             if (autobind) {
                 autobind(client);
                 byte[] chosen = client.getLocalSocketAddress().getPathAsBytes(); // getsockname(): the kernel's choice

@@ -68,12 +68,12 @@ class DatagramServer implements Callable<Integer> {
             }
             System.out.println("Server is bound to datagram socket: " + address);
 
-            // One byte more than --max-size: a datagram that fills it was longer, and the kernel cut it.
+            // One byte more than we take whole: a datagram that fills it was longer, and the kernel cut it.
             byte[] buffer = new byte[maxSize + 1];
             for (int received = 0; count == 0 || received < count; received++) {
                 DatagramPacket datagram = new DatagramPacket(buffer, buffer.length);
                 try {
-                    server.receive(datagram); // recvfrom(): one datagram, whole, with the address it came from
+                    server.receive(datagram); // one receive = one datagram, as it was sent, from whoever sent it
                 } catch (SocketTimeoutException emptyDatagram) {
                     // There is no timeout here: junixsocket reports an empty datagram so, and drops its sender.
                     System.out.println("Received an empty datagram (junixsocket does not say from whom): not answered");

@@ -78,7 +78,7 @@ class SeqpacketServer implements Callable<Integer> {
                     int records = 0;
                     while (true) {
                         received.clear();
-                        int length = client.getChannel().read(received); // recv(): one whole record, or what fits of it
+                        int length = client.getChannel().read(received); // one read returns one whole record
                         if (length < 0) {
                             break; // recv() returned 0 bytes: the client closed (or sent an empty record)
                         }
