@@ -512,24 +512,24 @@ signal.pause()' "$greedy" "$name" "$sends"
 
 @test "SIGTERM and Ctrl-C: the server and the client remove their socket files, and only their own" {
   path=$(socket_path server.sock)
-  for signal in TERM INT; do
-    start_script_server server datagram-server "$path"
-    wait_for_output server "^Server is bound"
+  for signal in TERM INT; do # a label (and log) per server: a reused log may show the last one's lines
+    start_script_server "$signal" datagram-server "$path"
+    wait_for_output "$signal" "^Server is bound"
     assert [ -S "$path" ]
-    kill "-$signal" "${SERVER_PID[server]}"
-    wait_server server
+    kill "-$signal" "${SERVER_PID[$signal]}"
+    wait_server "$signal"
     [ "$SERVER_STATUS" -eq $((128 + $(kill -l "$signal"))) ]
     assert [ ! -e "$path" ]
     assert [ -z "$(proc_net_unix_row "$path")" ]
   done
 
   # A file put in the socket file's place meanwhile is not the server's: it stays.
-  start_script_server server datagram-server "$path"
-  wait_for_output server "^Server is bound"
+  start_script_server replaced datagram-server "$path"
+  wait_for_output replaced "^Server is bound"
   mv "$path" "$path.moved"
   echo "not a socket" >"$path"
-  kill -TERM "${SERVER_PID[server]}"
-  wait_server server
+  kill -TERM "${SERVER_PID[replaced]}"
+  wait_server replaced
   assert_equal "$(cat "$path")" "not a socket"
   assert [ -S "$path.moved" ]
 

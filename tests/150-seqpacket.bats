@@ -245,22 +245,24 @@ signal.pause()' "$name"
 @test "nothing left behind: the socket file and the name go when the server ends, also on SIGTERM" {
   path=$(socket_path seq.sock)
   name=$(unique seq)
+  # A label (and log) per server: a log that is reused may still show the last server's lines.
   for address in "$path" "@$name"; do
-    start_script_server server seqpacket-server "$address" --count 1
-    wait_for_output server "^Server listening on"
+    once=once-${address//[^a-z]/} stopped=stopped-${address//[^a-z]/}
+    start_script_server "$once" seqpacket-server "$address" --count 1
+    wait_for_output "$once" "^Server listening on"
     [ -n "$(proc_net_unix_row "$address")" ]
     run_script seqpacket-client "$address"
     assert_success
-    wait_server server
+    wait_server "$once"
     [ "$SERVER_STATUS" -eq 0 ]
     assert [ -z "$(proc_net_unix_row "$address")" ]
     assert [ ! -e "$path" ]
 
-    start_script_server server seqpacket-server "$address" --count 0
-    wait_for_output server "^Server listening on"
+    start_script_server "$stopped" seqpacket-server "$address" --count 0
+    wait_for_output "$stopped" "^Server listening on"
     [ -n "$(proc_net_unix_row "$address")" ]
-    kill -TERM "${SERVER_PID[server]}"
-    wait_server server
+    kill -TERM "${SERVER_PID[$stopped]}"
+    wait_server "$stopped"
     [ "$SERVER_STATUS" -eq 143 ]
     assert [ -z "$(proc_net_unix_row "$address")" ]
     assert [ ! -e "$path" ]
