@@ -772,7 +772,11 @@ class Inspector implements Callable<Integer> {
     }
 
     static int fail(CommandLine cli, Exception e, int status) {
-        System.err.println(cli.getCommandName() + ": " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+        // The JDK's file exceptions name only the file: say what is wrong with it too.
+        String message = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file or folder"
+                : e instanceof java.nio.file.AccessDeniedException ? e.getMessage() + ": permission denied"
+                : e instanceof java.nio.file.FileAlreadyExistsException ? e.getMessage() + ": already exists" : String.valueOf(e.getMessage());
+        System.err.println(cli.getCommandName() + ": " + escaped(message.getBytes(StandardCharsets.UTF_8)));
         return status;
     }
 }

@@ -159,6 +159,29 @@ Client closed the connection after 1 record"
   assert [ ! -e "$path" ]
 }
 
+@test "records from others are printed escaped, one line each, and read back to the same bytes" {
+  name=$(unique seq)
+  start_script_server server seqpacket-server "@$name"
+  wait_for_output server "^Server listening on"
+  python3 -c '
+import socket, sys
+client = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+client.connect(b"\0" + sys.argv[1].encode())
+client.send(b"line one\nline two\x1b[2J\xe2\x80\xae")
+client.send(b"\xff\x00\\")
+client.close()' "$name"
+  wait_server server
+  run server_log server
+  assert_line --index 2 "Record 1: line one\\nline two\\x1b[2J\\u{202e}"
+  assert_line --index 3 "Record 2: \\xff\\x00\\\\"
+  [ "${#lines[@]}" -eq 5 ] # no line of the client's making
+  digest='import hashlib, sys; data = eval(sys.argv[1]); print(hashlib.sha256(data).hexdigest(), len(data))'
+  run python3 "$FIXTURES/unescape.py" "$BATS_TEST_TMPDIR/server.log" "Record 1: "
+  assert_output "$(python3 -c "$digest" 'b"line one\nline two\x1b[2J\xe2\x80\xae"')"
+  run python3 "$FIXTURES/unescape.py" "$BATS_TEST_TMPDIR/server.log" "Record 2: "
+  assert_output "$(python3 -c "$digest" 'b"\xff\x00\\"')"
+}
+
 @test "python3 as the server: each record in one recv(), a 100,000-byte one from stdin too" {
   name=$(unique seq)
   start_python_seqpacket_server python "@$name"
@@ -222,22 +245,24 @@ signal.pause()' "$name"
 @test "nothing left behind: the socket file and the name go when the server ends, also on SIGTERM" {
   path=$(socket_path seq.sock)
   name=$(unique seq)
+  # A label (and log) per server: a log that is reused may still show the last server's lines.
   for address in "$path" "@$name"; do
-    start_script_server server seqpacket-server "$address" --count 1
-    wait_for_output server "^Server listening on"
+    once=once-${address//[^a-z]/} stopped=stopped-${address//[^a-z]/}
+    start_script_server "$once" seqpacket-server "$address" --count 1
+    wait_for_output "$once" "^Server listening on"
     [ -n "$(proc_net_unix_row "$address")" ]
     run_script seqpacket-client "$address"
     assert_success
-    wait_server server
+    wait_server "$once"
     [ "$SERVER_STATUS" -eq 0 ]
     assert [ -z "$(proc_net_unix_row "$address")" ]
     assert [ ! -e "$path" ]
 
-    start_script_server server seqpacket-server "$address" --count 0
-    wait_for_output server "^Server listening on"
+    start_script_server "$stopped" seqpacket-server "$address" --count 0
+    wait_for_output "$stopped" "^Server listening on"
     [ -n "$(proc_net_unix_row "$address")" ]
-    kill -TERM "${SERVER_PID[server]}"
-    wait_server server
+    kill -TERM "${SERVER_PID[$stopped]}"
+    wait_server "$stopped"
     [ "$SERVER_STATUS" -eq 143 ]
     assert [ -z "$(proc_net_unix_row "$address")" ]
     assert [ ! -e "$path" ]
@@ -287,10 +312,10 @@ signal.pause()' "$name"
   run_script seqpacket-server "$path"
   assert_failure 1
   assert_output ""
-  assert_stderr "seqpacket-server: $path is a live server's socket: left untouched"
+  assert_stderr "seqpacket-server: $path is a live socket: left untouched"
   run_script seqpacket-server "@$name"
   assert_failure 1
-  assert_stderr "seqpacket-server: @$name is already in use by another SOCK_SEQPACKET socket"
+  assert_stderr "seqpacket-server: @$name is already in use"
 
   # The same listener at the path, and the first client each server accepts is the real one.
   [ "$(ss_inode "$path")" = "$inode" ]
@@ -371,23 +396,25 @@ setup() {
 }
 
 register_bad_input_cases <<'CASES'
-seqpacket-server||2|Missing required parameter: 'ADDRESS'
-seqpacket-server|''|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must be 1 to 107 bytes \(sun_path holds 108, with the closing NUL\), not 0
-seqpacket-server|"$long"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must be 1 to 107 bytes .*, not 108
-seqpacket-server|"@$long_name"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): an abstract name must be 1 to 107 bytes \(sun_path holds 108, with the leading NUL\), not 108
+seqpacket-server|''|2|ADDRESS must be @NAME or a path, of 1 to 107 bytes$
+seqpacket-server|"$long"|2|ADDRESS must be @NAME or a path, of 1 to 107 bytes$
+seqpacket-server|"@$long_name"|2|ADDRESS must be @NAME or a path, of 1 to 107 bytes$
 seqpacket-server|"$dir/file"|1|.*/d/file exists and is not a socket: left untouched$
-seqpacket-server|"$dir/live.sock"|1|.*/d/live.sock is a live server's socket: left untouched$
-seqpacket-server|"$dir/file/x.sock"|1|.*/d/file is not a folder, so .*/d/file/x.sock cannot be created in it$
-seqpacket-server|"$dir/seq.sock"|1|.*/d/seq.sock is a live server's socket: left untouched$
-seqpacket-server|"@$heldseq"|1|@uds-kit-test-.*-heldseq is already in use by another SOCK_SEQPACKET socket$
-seqpacket-server|"@$free" --count -1|2|Invalid value for option '--count': must be 0 or more, not -1
-seqpacket-server|"@$free" --buffer 0|2|Invalid value for option '--buffer': must be 1 to 1048576 bytes, not 0
-seqpacket-server|"@$free" --buffer 1048577|2|Invalid value for option '--buffer': must be 1 to 1048576 bytes, not 1048577
-seqpacket-server|"@$free" --buffer lots|2|Invalid value for option '--buffer': 'lots' is not a whole number
-seqpacket-server|"@$free" extra|2|Unmatched argument at index 1: 'extra'
-seqpacket-client||2|Missing required parameter: 'ADDRESS'
-seqpacket-client|"$long"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must be 1 to 107 bytes .*, not 108
-seqpacket-client|"@$free" one ''|2|a RECORD must not be empty: the server would read it as the end of the connection
+seqpacket-server|"$dir/live.sock"|1|.*/d/live.sock is a live socket: left untouched$
+seqpacket-server|"$dir/file/x.sock"|1|.*/d/file/x.sock: Not a directory$
+seqpacket-server|"$dir/seq.sock"|1|.*/d/seq.sock is a live socket: left untouched$
+seqpacket-server|"@$heldseq"|1|@uds-kit-test-.*-heldseq is already in use$
+seqpacket-server|"@$free" --count -1|2|Invalid value for option '--count': must be 0 or more, not -1$
+seqpacket-server|"@$free" --count 99999999999|2|Invalid value for option '--count': 99999999999 is too large \(at most 2147483647\)$
+seqpacket-server|"@$free" --buffer 0|2|--buffer must be 1 to 1048576 bytes, not 0$
+seqpacket-server|"@$free" --buffer 1048577|2|--buffer must be 1 to 1048576 bytes, not 1048577$
+seqpacket-server|"@$free" --buffer lots|2|Invalid value for option '--buffer': 'lots' is not a whole number$
+seqpacket-server|"@$free" --buffer NaN|2|Invalid value for option '--buffer': 'NaN' is not a whole number$
+seqpacket-server|"@$free" extra|2|Unmatched argument at index 1: 'extra'$
+seqpacket-client||2|Missing required parameter: 'ADDRESS'$
+seqpacket-client|"$long"|2|ADDRESS must be @NAME or a path, of 1 to 107 bytes$
+seqpacket-client|@|2|ADDRESS must be @NAME or a path, of 1 to 107 bytes$
+seqpacket-client|"@$free" one ''|2|a RECORD must not be empty: the server would read it as the end of the connection$
 seqpacket-client|"@$free"|1|cannot connect to @uds-kit-test-.*-free: Connection refused$
 seqpacket-client|"$dir/none.sock"|1|cannot connect to .*/d/none.sock: No such file or directory$
 seqpacket-client|"$dir/stale.sock"|1|cannot connect to .*/d/stale.sock: Connection refused$
