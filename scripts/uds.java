@@ -6,7 +6,7 @@
 //SOURCES pathname-server.java pathname-client.java abstract-server.java abstract-client.java inspector.java
 //SOURCES socketpair.java datagram-server.java datagram-client.java seqpacket-server.java seqpacket-client.java
 //SOURCES fd-passing.java lifecycle.java peer-credentials.java pathname-server-jdk.java bench.java
-//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Address.java ../lib/FileMode.java ../lib/SocketFiles.java ../lib/StreamServer.java ../lib/StreamClient.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Address.java ../lib/FileMode.java ../lib/StreamServer.java ../lib/StreamClient.java
 //SOURCES ../lib/Tour.java ../lib/JavaProcess.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //MAIN Uds
