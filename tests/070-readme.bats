@@ -19,30 +19,39 @@ normalize() {
   sed -E 's/[0-9]+/N/g; s/ +/ /g'
 }
 
-@test "the main command prints what the README shows" {
-  command=$(readme_block "^The kit's main job" sh)
-  expected=$(readme_block "^The kit's main job" text)
-  assert_equal "$command" "./jbang uds@catalog tour"
-  [ -n "$expected" ]
-
-  cd "$KIT"
-  run --separate-stderr bash -c "$command"
-  assert_success
-  assert_equal "$(normalize <<<"$output")" "$(normalize <<<"$expected")"
-}
-
-@test "every line of Java the README quotes is in a script" {
-  run awk '/^```java$/ { inside = 1; next } /^```$/ { inside = 0 } inside' "$KIT/README.md"
-  [ "${#lines[@]}" -gt 10 ]
-  for line in "${lines[@]}"; do
-    trimmed=$(sed 's/^ *//' <<<"$line")
-    grep -qF -- "$trimmed" "$KIT"/scripts/*.java "$KIT"/scripts/*.jsh "$KIT"/templates/*.qute || fail "not in any script: $trimmed"
-  done
-}
-
-@test "the README's test command is the one CI runs" {
-  grep -qx 'tests/run' <(readme_block "^Every test" sh)
+@test "the README is a tutorial of at most 350 lines, with the two set-up commands CI runs" {
+  [ "$(wc -l <"$KIT/README.md")" -le 350 ]
+  assert_equal "$(readme_block "^The kit's main job" sh)" "./jbang uds@catalog tour"
+  assert_equal "$(readme_block "^Every test" sh)" "tests/run"
   grep -qE '(^| )tests/run( |$)' "$KIT/.ci/run"
+}
+
+@test "every block of Java the README quotes is a contiguous, verbatim part of a script" {
+  run python3 - "$KIT" <<'PYTHON'
+import glob, re, sys, textwrap
+kit = sys.argv[1]
+readme = open(kit + "/README.md").read()
+scripts = {path: open(path).read().split("\n") for path in glob.glob(kit + "/scripts/*.java")}
+blocks = re.findall(r"^```java\n(.*?)^```$", readme, re.S | re.M)
+for block in blocks:
+    lines = block.rstrip("\n").split("\n")
+    wanted = textwrap.dedent("\n".join(lines))
+    found = [path for path, text in scripts.items() for i in range(len(text) - len(lines) + 1)
+             if text[i].strip() == lines[0].strip() and textwrap.dedent("\n".join(text[i:i + len(lines)])) == wanted]
+    print(("in " + found[0].rsplit("/", 1)[1]) if found else "NOT IN ANY SCRIPT", "(%d lines): %s" % (len(lines), lines[0].strip()))
+PYTHON
+  assert_success
+  [ "${#lines[@]}" -ge 3 ]
+  refute_line --partial "NOT IN ANY SCRIPT"
+}
+
+@test "every link of the README and docs/ leads to a file of the kit" {
+  cd "$KIT"
+  for file in README.md docs/*.md tests/README.md; do
+    for target in $(grep -oE '\]\([^)#]+\)' "$file" | sed 's/^](//; s/)$//' | grep -v '://'); do
+      [ -e "$(dirname "$file")/$target" ] || fail "$file links to $target, which is not there"
+    done
+  done
 }
 
 # The number of commands in the ```console blocks of FILE: clitest must run each of them.
@@ -63,7 +72,7 @@ run_sessions() {
 
 @test "every console session of the README runs as shown, under clitest" {
   commands=$(console_commands "$KIT/README.md")
-  [ "$commands" -gt 40 ]
+  [ "$commands" -gt 25 ]
   # The sessions write /tmp/pathname-server.log in a /tmp of their own: the shared one's (if a reader
   # has one) stays as it was.
   log_before=$(stat -c '%Y %s' /tmp/pathname-server.log 2>/dev/null || echo none)
@@ -71,6 +80,16 @@ run_sessions() {
   assert_success
   assert_line "OK: $commands of $commands tests passed"
   assert_equal "$(stat -c '%Y %s' /tmp/pathname-server.log 2>/dev/null || echo none)" "$log_before"
+}
+
+@test "the sessions of docs/ and tests/README.md run as shown, under clitest" {
+  for file in "$KIT"/docs/*.md "$KIT/tests/README.md"; do
+    commands=$(console_commands "$file")
+    [ "$commands" -gt 0 ] || continue
+    run_sessions "$file"
+    assert_success
+    assert_line "OK: $commands of $commands tests passed"
+  done
 }
 
 @test "a session whose output no longer matches the README fails, with clitest's diff and the README's line" {
@@ -81,20 +100,20 @@ run_sessions() {
   [ -n "$line" ]
   run_sessions --first "$copy"
   assert_failure 1
-  assert_line --regexp "^\\[FAILED #[0-9]+, line $((line - 1))\\] \\./jbang pathname-client@catalog\$"
+  assert_line --regexp "^\\[FAILED #[0-9]+, line $((line - 1))\\] \\./jbang pathname-client\$"
   assert_line -- "-Connected to the server at /tmp/test/pathname_socket.sock"
   assert_line -- "+Connected to server at /tmp/test/pathname_socket.sock"
 }
 
 @test "an example under a #=> --regex must match it: checked before anything runs" {
   copy=$BATS_TEST_TMPDIR/README.md
-  sed 's|^\(LISTEN 0 *50 *\)/tmp/test/pathname_socket.sock |\1/tmp/test/pathname.sock |' "$KIT/README.md" >"$copy"
-  line=$(grep -n -m 1 '^LISTEN 0 *50 */tmp/test/pathname.sock ' "$copy" | cut -d : -f 1)
+  sed 's|^\(LISTEN 0 *1 *\)/tmp/test/pathname_socket.sock |\1/tmp/test/pathname.sock |' "$KIT/README.md" >"$copy"
+  line=$(grep -n -m 1 '^LISTEN 0 *1 */tmp/test/pathname.sock ' "$copy" | cut -d : -f 1)
   [ -n "$line" ]
   run_sessions "$copy"
   assert_failure 1
   assert_line --index 0 --regexp "^$copy:$((line - 1)): the example under this command does not match its matcher \(#=> --regex .*\):\$"
-  assert_line --regexp "^LISTEN 0 +50 +/tmp/test/pathname.sock [0-9]+ "
+  assert_line --regexp "^LISTEN 0 +1 +/tmp/test/pathname.sock [0-9]+ "
   refute_output --partial "FAILED"
 }
 
