@@ -203,35 +203,44 @@ class WhoMayConnect implements Callable<Integer> {
             System.out.println("need one are not shown. As root, the lesson runs them so: " + String.join(" ", AS_NOBODY) + " java ...");
             return null;
         }
-        return ifItWorks(AS_NOBODY, "Another user, nobody, runs the clients marked so");
+        // The probe runs this JVM's java as nobody: a JDK in root's home (JBang's own download) would not do.
+        if (ifItWorks(AS_NOBODY, List.of(javaCommand(), "-version"), "Another user, nobody, runs the clients marked so")) {
+            return AS_NOBODY;
+        }
+        System.out.println("The parts that need another user are not shown.");
+        return null;
     }
 
     /** How to run a command in a new network namespace, or null if this system does not let this process make one. */
     static List<String> otherNetworkNamespace(long uid) throws Exception {
-        // Root may make one; any other user only together with a user namespace of its own, where the system allows those.
-        List<String> unshare = uid == 0 ? List.of("unshare", "--net") : List.of("unshare", "--user", "--net");
-        List<String> works = ifItWorks(unshare, "A new network namespace (the file system stays shared) for the clients marked so");
-        if (works == null && uid != 0) {
-            System.out.println("(Only root may make a network namespace alone; any other user needs a user namespace with it.)");
+        // Root may make one alone (with CAP_SYS_ADMIN); anyone may together with a user namespace, where the system allows those.
+        List<String> alone = List.of("unshare", "--net"), withUserNamespace = List.of("unshare", "--user", "--net");
+        for (List<String> unshare : uid == 0 ? List.of(alone, withUserNamespace) : List.of(withUserNamespace)) {
+            if (ifItWorks(unshare, List.of("true"), "A new network namespace (the file system stays shared) for the clients marked so")) {
+                return unshare;
+            }
         }
-        return works;
+        System.out.println("(A network namespace alone needs root with CAP_SYS_ADMIN; any other user needs a user namespace with it.)");
+        System.out.println("The parts that need one are not shown.");
+        return null;
     }
 
-    /** WRAPPER if it runs `true` here (then shown, as WHAT), or null after showing why not in its own words. */
-    static List<String> ifItWorks(List<String> wrapper, String what) throws Exception {
+    /** Whether PROBE runs behind WRAPPER here: if so, WRAPPER is shown as WHAT; if not, why not, in its own words. */
+    static boolean ifItWorks(List<String> wrapper, List<String> probe, String what) throws Exception {
         List<String> command = new ArrayList<>(wrapper);
-        command.add("true");
-        Process process = start(command);
-        byte[] said = process.getInputStream().readNBytes(4096);
-        int status = process.waitFor();
-        ended();
-        if (status == 0) {
-            System.out.println(what + ": " + String.join(" ", wrapper));
-            return wrapper;
+        command.addAll(probe);
+        String failure;
+        try {
+            Process process = start(command);
+            byte[] said = process.getInputStream().readNBytes(4096);
+            failure = process.waitFor() == 0 ? null : escaped(said).replaceAll("(\\\\n)+$", "");
+        } catch (IOException notInstalled) {
+            failure = escaped(String.valueOf(notInstalled.getMessage()).getBytes(StandardCharsets.UTF_8));
+        } finally {
+            ended();
         }
-        System.out.println("`" + String.join(" ", command) + "` fails here: " + escaped(said).replaceAll("(\\\\n)+$", ""));
-        System.out.println("The parts that need it are not shown.");
-        return null;
+        System.out.println(failure == null ? what + ": " + String.join(" ", wrapper) : "`" + String.join(" ", command) + "` fails here: " + failure);
+        return failure == null;
     }
 
     /** A command, how the lesson shows it, and what its exit statuses mean. */
@@ -241,10 +250,14 @@ class WhoMayConnect implements Callable<Integer> {
     /** This JVM's java, running this class as a client of ADDRESS from CLASS_PATH. */
     static Program javaClient(String classPath, String address) {
         // -XX:-UsePerfData: the JVM makes no /tmp/hsperfdata_USER folder, which would stay behind.
-        return new Program(List.of(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
+        return new Program(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
                 "-XX:-UsePerfData", "-cp", classPath, WhoMayConnect.class.getName(), "--client", address),
                 "java ... " + WhoMayConnect.class.getName() + " --client " + address, Map.of(SERVED, "served", SENT_AWAY, "let in, then sent away by the server",
                 EACCES, "EACCES, permission denied", ECONNREFUSED, "ECONNREFUSED, no one listens there"));
+    }
+
+    static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
     }
 
     /** grep for ADDRESS at the end of a row of /proc/net/unix (the lesson's names hold no character special to grep). */
@@ -315,7 +328,7 @@ class WhoMayConnect implements Callable<Integer> {
             socket.setReuseAddress(false); // else junixsocket would move a live server's file away and take its path
             socket.setDeleteOnClose(false); // else close() would delete whatever file is at the path by then
             // bind() and listen(16): a path in this run's own new folder, or the name found free at the start.
-            bound(socket, unixAddress(address));
+            bindAndListen(socket, unixAddress(address));
             System.out.println("Server (uid " + new UnixSystem().getUid() + ") listening on " + address);
             Listener listener = new Listener(socket, onlyUid);
             listener.thread.start();
@@ -360,37 +373,34 @@ class WhoMayConnect implements Callable<Integer> {
     static volatile boolean stopping; // set by the shutdown hook: from then on nothing new is made
     static int notShown;
 
+    /** The private folder of step 1: mkdir with mode 700 in one step, under a name no one can guess and make first. */
     static synchronized Path makePrivateFolder() throws IOException {
         checkNotStopping();
-        // mkdir with mode 700 in one step, under a name that no one can guess and make first.
         privateFolder = Files.createTempDirectory(Path.of("/tmp"), "uds-who-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return privateFolder;
     }
 
-    static synchronized void bound(AFUNIXServerSocket socket, AFUNIXSocketAddress address) throws IOException {
-        checkNotStopping();
-        socket.bind(address, 16);
-        if (!address.isInAbstractNamespace()) { // the socket file that bind() made: this very one is removed
-            socketFile = address.getFile().toPath();
-            socketFileIds = Files.readAttributes(socketFile, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+    static synchronized void removePrivateFolder() throws IOException {
+        if (privateFolder != null) {
+            Files.delete(privateFolder); // empty by now: its socket file went first
+            privateFolder = null;
         }
     }
 
-    static synchronized Process start(List<String> command) throws IOException {
+    /** A copy of this JVM's class path that any user may read (JBang's cache is in its user's home), as a -cp value. */
+    static synchronized String copyClassPathForAll() throws IOException {
         checkNotStopping();
-        running = new ProcessBuilder(command).redirectErrorStream(true).start();
-        return running;
-    }
-
-    static synchronized void ended() {
-        running = null;
-    }
-
-    static synchronized void removeSocketFile() {
-        if (socketFile != null) {
-            removeOwnSocketFile(socketFile, socketFileIds);
-            socketFile = null;
+        classPathCopy = Files.createTempDirectory(Path.of("/tmp"), "uds-who-classes-");
+        Files.setPosixFilePermissions(classPathCopy, PosixFilePermissions.fromString("rwxr-xr-x")); // whatever the umask
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path jar = Path.of(entry);
+            if (!Files.isRegularFile(jar) || !entry.endsWith(".jar")) {
+                throw new IOException("cannot copy " + entry + " for the other user: not a jar");
+            }
+            Path copy = Files.copy(jar, classPathCopy.resolve(jar.getFileName()));
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
         }
+        return classPathCopy + "/*";
     }
 
     static synchronized void removeClassPathCopy() throws IOException {
@@ -405,11 +415,32 @@ class WhoMayConnect implements Callable<Integer> {
         }
     }
 
-    static synchronized void removePrivateFolder() throws IOException {
-        if (privateFolder != null) {
-            Files.delete(privateFolder); // empty by now: its socket file went first
-            privateFolder = null;
+    /** bind() and listen(): a socket file is recorded with its device and inode, to remove only this very file. */
+    static synchronized void bindAndListen(AFUNIXServerSocket socket, AFUNIXSocketAddress address) throws IOException {
+        checkNotStopping();
+        socket.bind(address, 16);
+        if (!address.isInAbstractNamespace()) {
+            socketFile = address.getFile().toPath();
+            socketFileIds = Files.readAttributes(socketFile, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
         }
+    }
+
+    static synchronized void removeSocketFile() {
+        if (socketFile != null) {
+            removeOwnSocketFile(socketFile, socketFileIds);
+            socketFile = null;
+        }
+    }
+
+    /** Starts a client, a probe or grep (its standard error mixed into its output), and records it until it ends. */
+    static synchronized Process start(List<String> command) throws IOException {
+        checkNotStopping();
+        running = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return running;
+    }
+
+    static synchronized void ended() {
+        running = null;
     }
 
     /** The shutdown hook: nothing new is made from now on, and what is left goes (after a normal run: nothing). */
@@ -432,22 +463,6 @@ class WhoMayConnect implements Callable<Integer> {
         if (stopping) {
             throw new IOException("stopped");
         }
-    }
-
-    /** A copy of this JVM's class path that any user may read (JBang's cache is in its user's home), as a -cp value. */
-    static synchronized String copyClassPathForAll() throws IOException {
-        checkNotStopping();
-        classPathCopy = Files.createTempDirectory(Path.of("/tmp"), "uds-who-classes-");
-        Files.setPosixFilePermissions(classPathCopy, PosixFilePermissions.fromString("rwxr-xr-x")); // whatever the umask
-        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-            Path jar = Path.of(entry);
-            if (!Files.isRegularFile(jar) || !entry.endsWith(".jar")) {
-                throw new IOException("cannot copy " + entry + " for the other user: not a jar");
-            }
-            Path copy = Files.copy(jar, classPathCopy.resolve(jar.getFileName()));
-            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
-        }
-        return classPathCopy + "/*";
     }
 
     /** PATH's type, mode and owner, as ls -ld shows them. */

@@ -229,11 +229,32 @@ pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
 pid=PID grep ' PATH\$': uid=same namespaces=none exit=0"
   assert_no_other_user
   assert_line "\`unshare --user --net true\` fails here: unshare: unshare failed: No space left on device"
-  assert_line "The parts that need it are not shown."
-  assert_line "(Only root may make a network namespace alone; any other user needs a user namespace with it.)"
+  assert_line "(A network namespace alone needs root with CAP_SYS_ADMIN; any other user needs a user namespace with it.)"
+  assert_line "The parts that need one are not shown."
   assert_line "Not shown here: the name from another namespace: grep would exit 1 (not listed), the client 111 (ECONNREFUSED)."
   assert_line "Not shown here: the path from another namespace: grep would exit 1 (not listed), the client be served."
   assert_line --index $((${#lines[@]} - 1)) "Every claim shown held (5 parts could not be shown here: see above), and nothing is left behind."
+  assert_nothing_left
+}
+
+@test "as root without CAP_SETUID and CAP_SYS_ADMIN, as in a container: nobody's parts are not shown, and a user namespace brings the network namespace" {
+  traced setpriv --bounding-set=-setuid,-setgid,-sys_admin "$KIT/jbang" "$KIT/scripts/who-may-connect.java"
+  assert_success
+  assert_stderr ""
+  find_address
+  assert_equal "$(clients)" "pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
+pid=PID client @NAME: uid=same namespaces=none connect=0 exit=0
+pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
+pid=PID grep ' @NAME\$': uid=same namespaces=user,net exit=1
+pid=PID client @NAME: uid=same namespaces=user,net connect=ECONNREFUSED exit=111
+pid=PID grep ' PATH\$': uid=same namespaces=none exit=0
+pid=PID grep ' PATH\$': uid=same namespaces=user,net exit=1
+pid=PID client PATH: uid=same namespaces=user,net connect=0 exit=0"
+  assert_line --regexp "^\`setpriv --reuid=nobody --regid=nogroup --clear-groups /.*/java -version\` fails here: setpriv: setresuid failed: Operation not permitted\$"
+  assert_line "The parts that need another user are not shown."
+  assert_line "\`unshare --net true\` fails here: unshare: unshare failed: Operation not permitted"
+  assert_line "A new network namespace (the file system stays shared) for the clients marked so: unshare --user --net"
+  assert_line --index $((${#lines[@]} - 1)) "Every claim shown held (3 parts could not be shown here: see above), and nothing is left behind."
   assert_nothing_left
 }
 
