@@ -49,13 +49,14 @@ class WhoMayConnect implements Callable<Integer> {
             return connectAsClient(clientOf);
         }
         long uid = new UnixSystem().getUid();
-        String name = "@uds-who-" + ProcessHandle.current().pid(); // an abstract name unique to this run
+        // Whatever this run makes is removed on every way out, Ctrl-C too (see "What the run leaves" below).
+        Runtime.getRuntime().addShutdownHook(new Thread(WhoMayConnect::stop));
+        Path folder = makePrivateFolder();
+        String path = folder.resolve("socket").toString();
+        String name = "@" + folder.getFileName(); // an abstract name unique to this run, whatever pid namespace it is in
         if (listedInKernelTable(name.substring(1), "0001")) { // junixsocket's bind() would connect to its holder
             throw new IOException(name + " is already in use");
         }
-        // Whatever this run makes is removed on every way out, Ctrl-C too (see "What the run leaves" below).
-        Runtime.getRuntime().addShutdownHook(new Thread(WhoMayConnect::stop));
-        String path = makePrivateFolder().resolve("socket").toString();
         System.out.println("Who may connect, and where is a name visible? This process is uid " + uid + "; each client below");
         System.out.println("is a process of its own, and its exit status says what the kernel did at its connect().");
 
@@ -87,7 +88,7 @@ class WhoMayConnect implements Callable<Integer> {
         System.out.println("into a container only where its folder is mounted in, and there its permissions still decide.");
 
         removePrivateFolder();
-        claim(Files.notExists(Path.of(path).getParent()) && !listedInKernelTable(name.substring(1), "0001"), "nothing is left behind");
+        claim(Files.notExists(folder) && !listedInKernelTable(name.substring(1), "0001"), "nothing is left behind");
         System.out.println();
         System.out.println(notShown == 0 ? "Every claim held, and nothing is left behind."
                 : "Every claim shown held (" + notShown + " parts could not be shown here: see above), and nothing is left behind.");
@@ -204,7 +205,7 @@ class WhoMayConnect implements Callable<Integer> {
             return null;
         }
         // The probe runs this JVM's java as nobody: a JDK in root's home (JBang's own download) would not do.
-        if (ifItWorks(AS_NOBODY, List.of(javaCommand(), "-version"), "Another user, nobody, runs the clients marked so")) {
+        if (ifItWorks(AS_NOBODY, List.of(javaCommand(), "-XX:-UsePerfData", "-version"), "Another user, nobody, runs the clients marked so")) {
             return AS_NOBODY;
         }
         System.out.println("The parts that need another user are not shown.");
@@ -249,10 +250,11 @@ class WhoMayConnect implements Callable<Integer> {
 
     /** This JVM's java, running this class as a client of ADDRESS from CLASS_PATH. */
     static Program javaClient(String classPath, String address) {
-        // -XX:-UsePerfData: the JVM makes no /tmp/hsperfdata_USER folder, which would stay behind.
+        // -XX:-UsePerfData: the JVM makes no /tmp/hsperfdata_USER folder, which would stay behind. --client=@NAME
+        // in one word: picocli reads a word that starts with @ as the name of a file of arguments, if there is one.
         return new Program(List.of(javaCommand(), "--enable-native-access=ALL-UNNAMED",
-                "-XX:-UsePerfData", "-cp", classPath, WhoMayConnect.class.getName(), "--client", address),
-                "java ... " + WhoMayConnect.class.getName() + " --client " + address, Map.of(SERVED, "served", SENT_AWAY, "let in, then sent away by the server",
+                "-XX:-UsePerfData", "-cp", classPath, WhoMayConnect.class.getName(), "--client=" + address),
+                "java ... " + WhoMayConnect.class.getName() + " --client=" + address, Map.of(SERVED, "served", SENT_AWAY, "let in, then sent away by the server",
                 EACCES, "EACCES, permission denied", ECONNREFUSED, "ECONNREFUSED, no one listens there"));
     }
 

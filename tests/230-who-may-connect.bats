@@ -118,7 +118,7 @@ Another user, nobody, runs the clients marked so: setpriv --reuid=nobody --regid
 Server (uid 0) listening on FOLDER/socket
 drwx------ root FOLDER
 srw-rw-rw- root FOLDER/socket  (open to all: the folder alone keeps others out)
-\$ setpriv --reuid=nobody --regid=nogroup --clear-groups java ... WhoMayConnect --client FOLDER/socket
+\$ setpriv --reuid=nobody --regid=nogroup --clear-groups java ... WhoMayConnect --client=FOLDER/socket
   client (uid $nobody): connect(): Permission denied
   exit status 13: EACCES, permission denied
 The kernel refused nobody at connect() (EACCES): the server never saw it.
@@ -130,7 +130,7 @@ user may read: -r--r--r-- root /proc/net/unix
 \$ setpriv --reuid=nobody --regid=nogroup --clear-groups grep ' @NAME\$' /proc/net/unix
   ROW: LISTENING STREAM @NAME
   exit status 0: listed
-\$ setpriv --reuid=nobody --regid=nogroup --clear-groups java ... WhoMayConnect --client @NAME
+\$ setpriv --reuid=nobody --regid=nogroup --clear-groups java ... WhoMayConnect --client=@NAME
 Server: serves pid=PID uid=$nobody gid=$(id -g nobody) (SO_PEERCRED)
   client (uid $nobody): connected; the server answered: hello, uid $nobody
   exit status 0: served
@@ -139,11 +139,11 @@ The user nobody read the name, connected and was served: only the server itself 
 == Step 3. The defence: the server asks who connected (SO_PEERCRED) and sends other users away
 Server (uid 0) listening on @NAME
 It serves uid 0 only: the kernel recorded each client's uid at connect(), the client cannot forge it.
-\$ setpriv --reuid=nobody --regid=nogroup --clear-groups java ... WhoMayConnect --client @NAME
+\$ setpriv --reuid=nobody --regid=nogroup --clear-groups java ... WhoMayConnect --client=@NAME
 Server: sends away pid=PID uid=$nobody gid=$(id -g nobody) (SO_PEERCRED): not uid 0
   client (uid $nobody): connected, and the server closed without a word
   exit status 3: let in, then sent away by the server
-\$ java ... WhoMayConnect --client @NAME
+\$ java ... WhoMayConnect --client=@NAME
 Server: serves pid=PID uid=0 gid=0 (SO_PEERCRED)
   client (uid 0): connected; the server answered: hello, uid 0
   exit status 0: served
@@ -164,7 +164,7 @@ Server (uid 0) listening on @NAME
   exit status 0: listed
 \$ unshare --net grep ' @NAME\$' /proc/net/unix
   exit status 1: not listed
-\$ unshare --net java ... WhoMayConnect --client @NAME
+\$ unshare --net java ... WhoMayConnect --client=@NAME
   client (uid 0): connect(): Connection refused
   exit status 111: ECONNREFUSED, no one listens there
 The new namespace has a table of its own, without the name: connect() finds no one (ECONNREFUSED).
@@ -176,7 +176,7 @@ Server (uid 0) listening on FOLDER/socket
   exit status 0: listed
 \$ unshare --net grep ' FOLDER/socket\$' /proc/net/unix
   exit status 1: not listed
-\$ unshare --net java ... WhoMayConnect --client FOLDER/socket
+\$ unshare --net java ... WhoMayConnect --client=FOLDER/socket
 Server: serves pid=PID uid=0 gid=0 (SO_PEERCRED)
   client (uid 0): connected; the server answered: hello, uid 0
   exit status 0: served
@@ -250,7 +250,7 @@ pid=PID client @NAME: uid=same namespaces=user,net connect=ECONNREFUSED exit=111
 pid=PID grep ' PATH\$': uid=same namespaces=none exit=0
 pid=PID grep ' PATH\$': uid=same namespaces=user,net exit=1
 pid=PID client PATH: uid=same namespaces=user,net connect=0 exit=0"
-  assert_line --regexp "^\`setpriv --reuid=nobody --regid=nogroup --clear-groups /.*/java -version\` fails here: setpriv: setresuid failed: Operation not permitted\$"
+  assert_line --regexp "^\`setpriv --reuid=nobody --regid=nogroup --clear-groups /.*/java -XX:-UsePerfData -version\` fails here: setpriv: setresuid failed: Operation not permitted\$"
   assert_line "The parts that need another user are not shown."
   assert_line "\`unshare --net true\` fails here: unshare: unshare failed: Operation not permitted"
   assert_line "A new network namespace (the file system stays shared) for the clients marked so: unshare --user --net"
