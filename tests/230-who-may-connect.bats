@@ -3,7 +3,8 @@
 # new network namespace, and says what the kernel did. The witness here is the kernel too: each run
 # is traced (strace -f), and tests/fixtures/traced_clients.py tells for each client process its uid
 # (setresuid), the namespaces it made (unshare), what its connect() returned and its exit status.
-# The lesson runs as root, as nobody, and as nobody where no user namespace can be made.
+# The lesson runs as root, as root without CAP_SETUID and CAP_SYS_ADMIN (as in a container), as nobody,
+# and as nobody where no user namespace can be made; and with tools that lie, to see it fail.
 
 load helpers
 
