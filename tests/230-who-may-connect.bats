@@ -78,6 +78,19 @@ pid=PID grep ' PATH\$': uid=same namespaces=net exit=1
 pid=PID client PATH: uid=same namespaces=net connect=0 exit=0"
 }
 
+# What the kernel did in a run without another user, whose new network namespaces came with a user namespace.
+assert_clients_with_user_namespace() {
+  find_address
+  assert_equal "$(clients)" "pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
+pid=PID client @NAME: uid=same namespaces=none connect=0 exit=0
+pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
+pid=PID grep ' @NAME\$': uid=same namespaces=user,net exit=1
+pid=PID client @NAME: uid=same namespaces=user,net connect=ECONNREFUSED exit=111
+pid=PID grep ' PATH\$': uid=same namespaces=none exit=0
+pid=PID grep ' PATH\$': uid=same namespaces=user,net exit=1
+pid=PID client PATH: uid=same namespaces=user,net connect=0 exit=0"
+}
+
 # Run as nobody, the lesson says that another user needs root, and what it would have shown.
 assert_no_other_user() {
   assert_line --index 0 "Who may connect, and where is a name visible? This process is uid $nobody; each client below"
@@ -200,15 +213,7 @@ EOF
   traced "${as_nobody[@]}" "${lesson[@]}"
   assert_success
   assert_stderr ""
-  find_address
-  assert_equal "$(clients)" "pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
-pid=PID client @NAME: uid=same namespaces=none connect=0 exit=0
-pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
-pid=PID grep ' @NAME\$': uid=same namespaces=user,net exit=1
-pid=PID client @NAME: uid=same namespaces=user,net connect=ECONNREFUSED exit=111
-pid=PID grep ' PATH\$': uid=same namespaces=none exit=0
-pid=PID grep ' PATH\$': uid=same namespaces=user,net exit=1
-pid=PID client PATH: uid=same namespaces=user,net connect=0 exit=0"
+  assert_clients_with_user_namespace
   assert_no_other_user
   assert_line "A new network namespace (the file system stays shared) for the clients marked so: unshare --user --net"
   # The client from the new user and network namespace, as the server's SO_PEERCRED saw it.
@@ -242,15 +247,7 @@ pid=PID grep ' PATH\$': uid=same namespaces=none exit=0"
   traced setpriv --bounding-set=-setuid,-setgid,-sys_admin "$KIT/jbang" "$KIT/scripts/who-may-connect.java"
   assert_success
   assert_stderr ""
-  find_address
-  assert_equal "$(clients)" "pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
-pid=PID client @NAME: uid=same namespaces=none connect=0 exit=0
-pid=PID grep ' @NAME\$': uid=same namespaces=none exit=0
-pid=PID grep ' @NAME\$': uid=same namespaces=user,net exit=1
-pid=PID client @NAME: uid=same namespaces=user,net connect=ECONNREFUSED exit=111
-pid=PID grep ' PATH\$': uid=same namespaces=none exit=0
-pid=PID grep ' PATH\$': uid=same namespaces=user,net exit=1
-pid=PID client PATH: uid=same namespaces=user,net connect=0 exit=0"
+  assert_clients_with_user_namespace
   assert_line --regexp "^\`setpriv --reuid=nobody --regid=nogroup --clear-groups /.*/java -XX:-UsePerfData -version\` fails here: setpriv: setresuid failed: Operation not permitted\$"
   assert_line "The parts that need another user are not shown."
   assert_line "\`unshare --net true\` fails here: unshare: unshare failed: Operation not permitted"
