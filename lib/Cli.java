@@ -16,6 +16,7 @@ public final class Cli {
 
     public static int execute(Object command, String... args) {
         CommandLine commandLine = new CommandLine(command);
+        commandLine.setExpandAtFiles(false); // @name is an abstract address, never a file of arguments to read
         String name = commandLine.getCommandName();
         commandLine.setParameterExceptionHandler((problem, arguments) -> {
             String help = problem.getCommandLine().getCommandSpec().qualifiedName() + " --help"; // "uds server --help"

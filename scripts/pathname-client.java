@@ -60,6 +60,7 @@ class PathnameClient implements Callable<Integer> {
 
     public static void main(String... args) {
         CommandLine cli = new CommandLine(new PathnameClient());
+        cli.setExpandAtFiles(false); // @name is an abstract address, never a file of arguments to read
         // One line on stderr, never a stack trace: exit 2 for bad input, 1 for a failure at run time.
         cli.setParameterExceptionHandler((e, arguments) -> fail(cli, e, 2));
         cli.setExecutionExceptionHandler((e, command, parsed) -> fail(cli, e, 1));

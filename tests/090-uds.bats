@@ -214,3 +214,18 @@ Received data from client: line one\\nline two"
   assert_success
   assert_line "Every step behaved as the post says."
 }
+
+@test "@name is an address, even where a file of that name exists (picocli would read it as arguments)" {
+  name=$(unique atfile)
+  cd "$BATS_TEST_TMPDIR"
+  printf -- '--help\n' >"$name"
+  start_script_server server uds server "@$name" --count 1
+  wait_for_output server "^Server is listening for connections on abstract socket: $name\$"
+  run_script uds client "@$name" "not an argument file"
+  assert_success
+  wait_server server
+  run server_log server
+  assert_line "Received data: not an argument file"
+  start_script_server lesson peer-credentials "@$name" --count 1
+  wait_for_output lesson "^Server listening on @$name\$"
+}
