@@ -199,23 +199,29 @@ Echoed 11 bytes" # the second server did not connect to look
   client=$(sed -n 's/^Client is bound to datagram socket: //p' <<<"$output")
   wait_for_output dgram "^Received from $client: two\$"
 
-  # python3, bound to an abstract name: the answer comes to that name, not to the padded one.
+  # python3 bound to a path gets its answer; bound to an abstract name it gets none: junixsocket pads
+  # the name, so the socket cannot tell @own from @own\0 (another socket); unbound, none either.
   own=$(unique tpy)
   run python3 -c '
 import socket, sys
 client = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-client.bind(b"\0" + sys.argv[1].encode())
+client.bind(sys.argv[3])
 client.settimeout(60)
 client.sendto(b"from python", b"\0" + sys.argv[2].encode())
 answer, sender = client.recvfrom(65536)
 print("%s from @%s" % (answer.decode(), sender[1:].decode()))
+named = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+named.bind(b"\0" + sys.argv[1].encode())
+named.sendto(b"from a name", b"\0" + sys.argv[2].encode())
 unbound = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-unbound.sendto(b"no address", b"\0" + sys.argv[2].encode())' "$own" "$name"
+unbound.sendto(b"no address", b"\0" + sys.argv[2].encode())' "$own" "$name" "$BATS_TEST_TMPDIR/py.sock"
   assert_success
   assert_output "from python from @$name"
   wait_for_output dgram "^Not answered: the sender has no address"
   run server_log dgram
-  assert_line "Received from @$own: from python"
+  assert_line "Received from $BATS_TEST_TMPDIR/py.sock: from python"
+  assert_line "Received from @$own: from a name"
+  assert_line "Not answered: junixsocket cannot tell this sender's address exactly (an abstract name, or a relative path)"
   assert_line "Received from (unnamed): no address"
 
   stop_server dgram
