@@ -9,6 +9,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -76,8 +77,7 @@ public class StreamServer implements Callable<Integer> {
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
             Map<String, Object> file = address.isAbstract() ? null : bindPath(server);
             if (address.isAbstract()) {
-                String name = new String(address.bytes(), StandardCharsets.UTF_8);
-                if (LessonCopies.listedInKernelTable(name, "0001")) {
+                if (heldByStreamSocket(address.bytes())) { // junixsocket's bind() would connect to the holder
                     throw new IOException(address + " is already in use");
                 }
                 server.bind(address.socketAddress(), 128);
@@ -90,6 +90,17 @@ public class StreamServer implements Callable<Integer> {
             serve(server, clients, file);
         }
         return 0;
+    }
+
+    /**
+     * Whether a stream socket holds @NAME, in the kernel's exact words: over netlink, as the inspector
+     * asks (it loads JNA to do so), where a name is its bytes and a name with a newline cannot fake a row
+     * as it can in /proc/net/unix, the lessons' quicker source.
+     */
+    private static boolean heldByStreamSocket(byte[] name) throws IOException {
+        byte[] address = new byte[name.length + 1]; // address[0] stays 0: the leading NUL
+        System.arraycopy(name, 0, address, 1, name.length);
+        return Inspector.readSockets(false).stream().anyMatch(socket -> socket.type() == 1 && Arrays.equals(socket.name(), address));
     }
 
     /** The pathname lesson's careful steps: a private folder if missing, only a stale socket removed, our file removed on every way out. */

@@ -229,3 +229,28 @@ Received data from client: line one\\nline two"
   start_script_server lesson peer-credentials "@$name" --count 1
   wait_for_output lesson "^Server listening on @$name\$"
 }
+
+@test "uds server asks the kernel over netlink: a forged row of /proc/net/unix neither blocks a free name nor hides a held one" {
+  target=$(unique target)
+  # A name with a newline, then text shaped like a LISTEN row of @target: /proc/net/unix shows that row.
+  start_server forger python3 -c '
+import signal, socket, sys
+forged = "x\n0000000000000000: 00000002 00000000 00010000 0001 01 99999 @" + sys.argv[1]
+s = socket.socket(socket.AF_UNIX)
+s.bind(b"\0" + forged.encode())
+s.listen()
+print("bound", flush=True)
+signal.pause()' "$target"
+  wait_for_output forger "^bound\$"
+  grep -q " @$target\$" /proc/net/unix # the forged row is there
+  start_script_server server uds server "@$target" --count 1
+  wait_for_output server "^Server is listening for connections on abstract socket: $target\$"
+  run_script uds server "@$target"
+  assert_failure 1
+  assert_stderr "uds: @$target is already in use"
+  run_script uds client "@$target" "the real one"
+  wait_server server
+  run server_log server
+  assert_line --index 1 "Accepted connection from client"
+  assert_line --index 2 "Received data: the real one"
+}
