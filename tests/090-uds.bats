@@ -180,11 +180,7 @@ Received data from client: line one\\nline two"
   path=$(socket_path s.sock)
   start_script_server server uds server "$path" --count 0
   wait_for_output server "^Server listening on"
-  rm "$path"
-  echo "someone else's" >"$path"
-  stop_server server TERM
-  run cat "$path"
-  assert_output "someone else's"
+  assert_replaced_file_kept server "$path"
 }
 
 @test "bash completion from uds generate-completion completes subcommands and options" {

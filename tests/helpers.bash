@@ -275,3 +275,35 @@ bad_input() {
 make_stale_socket() {
   python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"
 }
+
+# assert_gigabyte_counted LABEL PATH BYTE ESCAPE: sends 1 GiB of BYTE (a Python bytes literal) to the
+# server LABEL listening at PATH, in one message, and checks that the server ended well and printed it
+# as the kit's servers print a message larger than what they keep: its first 64 KiB (each byte shown
+# as ESCAPE), "...", and the count of all its bytes.
+assert_gigabyte_counted() {
+  local label=$1 path=$2 byte=$3 escape=$4 line expected
+  python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+chunk = eval(sys.argv[2]) * (1 << 20)
+for _ in range(1024):
+    s.sendall(chunk)' "$path" "$byte"
+  wait_server "$label"
+  [ "$SERVER_STATUS" -eq 0 ]
+  line=$(sed -n 3p "$BATS_TEST_TMPDIR/$label.log")
+  expected="$(sed -n 's/^\(Received data[^:]*: \).*/\1/p' "$BATS_TEST_TMPDIR/$label.log")$(for _ in $(seq 65536); do printf '%s' "$escape"; done)... (1073741824 bytes)"
+  [ "$line" = "$expected" ] || fail "line 3 is ${#line} characters: ${line:0:60}...${line: -40}"
+  [ "$(wc -l <"$BATS_TEST_TMPDIR/$label.log")" -eq 3 ]
+}
+
+# assert_replaced_file_kept LABEL PATH: the server LABEL listens at PATH; its socket file is replaced
+# by a regular file, and the server, stopped, must leave that file as it is.
+assert_replaced_file_kept() {
+  rm "$2"
+  echo "someone else's" >"$2"
+  stop_server "$1" TERM
+  run cat "$2"
+  assert_output "someone else's"
+}
+
