@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/LessonCopies.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java spy.java
 //FILES bench-reference.c
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION How fast is a unix socket? Round trips and streaming over pathname, abstract, the JDK's own unix channel, TCP loopback and C.
@@ -72,9 +72,11 @@ import picocli.CommandLine.TypeConversionException;
             "  c-unix    scripts/bench-reference.c on a socket file, in a process of its",
             "            own; compiled with cc -O2 ($CC if set) into",
             "            $${XDG_CACHE_HOME:-~/.cache}/uds-kit/, once per version of it",
+            "  spy       pathname, through scripts/spy.java (uds spy SERVER --listen PATH)",
+            "            in a process of its own, its log written to /dev/null",
             "Ratios are to the first row shown. Nothing is left behind, also on Ctrl-C."})
 class Bench implements Callable<Integer> {
-    static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix");
+    static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix", "spy");
     static final String LAYOUT = "client and server are two threads of one process (the C reference too: pthreads)";
 
     @Spec
@@ -97,7 +99,7 @@ class Bench implements Callable<Integer> {
     double warmup;
 
     @Option(names = "--only", paramLabel = "ROW", split = ",", converter = RowName.class,
-            description = "The rows to run, in this order: pathname, abstract, jdk-unix, tcp, c-unix (default: all).")
+            description = "The rows to run, in this order: pathname, abstract, jdk-unix, tcp, c-unix, spy (default: all).")
     List<String> only = ROWS;
 
     @Option(names = "--no-c", description = "Skip the c-unix row (no C compiler needed).")
@@ -108,7 +110,8 @@ class Bench implements Callable<Integer> {
 
     private Path folder;               // private temporary folder for the pathname sockets
     private boolean ended;             // cleaned up: nothing more may start (guarded by this)
-    private volatile Process running;  // the C reference while it runs: killed if we are interrupted
+    private volatile Process running;  // the C reference or the spy while it runs: killed if we are interrupted
+    private SocketAddress via;         // the spy row: where the spy listens, for the client to connect to
 
     @Override
     public Integer call() throws Exception {
@@ -157,13 +160,13 @@ class Bench implements Callable<Integer> {
         for (String row : rows) {
             double[] figures = null;              // round trips/s, MB/s
             String skipped = null;
-            if (!row.equals("c-unix")) {
+            if (!row.equals("c-unix") && !row.equals("spy")) {
                 figures = measureJava(row, name);
-            } else if (reference == null) {
+            } else if (row.equals("c-unix") && reference == null) {
                 skipped = reason;
             } else {
                 try {
-                    figures = measureC(reference.binary(), folder.resolve("c-unix.sock"));
+                    figures = row.equals("spy") ? measureJava(row, name) : measureC(reference.binary(), folder.resolve("c-unix.sock"));
                 } catch (IOException e) {
                     if (rows.size() == 1) {
                         throw e;
@@ -206,8 +209,13 @@ class Bench implements Callable<Integer> {
     /** Both measurements of one row: a listening socket, then a connection of its own for each. */
     private double[] measureJava(String row, String name) throws Exception {
         try (ServerSocketChannel server = listen(row, name)) {
+            via = row.equals("spy") ? startSpy(folder.resolve("spy.sock"), folder.resolve("spy-listen.sock")) : null;
             return new double[] {roundTrips(server), streaming(server)};
         } finally {
+            if (via != null) {
+                stopSpy();
+                via = null;
+            }
             Files.deleteIfExists(folder.resolve(row + ".sock")); // the JDK leaves its socket file behind
         }
     }
@@ -215,10 +223,10 @@ class Bench implements Callable<Integer> {
     /** socket(), bind() and listen() for one row: the only lines in which the Java rows differ. */
     private ServerSocketChannel listen(String row, String name) throws IOException {
         switch (row) {
-            case "pathname", "abstract": {
+            case "pathname", "abstract", "spy": {
                 AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open(); // junixsocket: socket(AF_UNIX, SOCK_STREAM)
                 server.socket().setReuseAddress(false); // never take over another server's path
-                server.bind(row.equals("pathname") ? AFUNIXSocketAddress.of(folder.resolve("pathname.sock")) // a file
+                server.bind(!row.equals("abstract") ? AFUNIXSocketAddress.of(folder.resolve(row + ".sock")) // a file
                         : AFUNIXSocketAddress.inAbstractNamespace(name)); // "\0uds-bench-NNN": no file
                 return server; // bind() also listened, as Java's bind() does
             }
@@ -236,8 +244,8 @@ class Bench implements Callable<Integer> {
     }
 
     /** socket() and connect(): the client's end, to wherever the server listens. */
-    private static SocketChannel connect(ServerSocketChannel server) throws IOException {
-        SocketAddress address = server.getLocalAddress(); // getsockname(): the path, @name or 127.0.0.1:port
+    private SocketChannel connect(ServerSocketChannel server) throws IOException {
+        SocketAddress address = via != null ? via : server.getLocalAddress(); // getsockname(): the path, @name or 127.0.0.1:port
         SocketChannel client = address instanceof AFUNIXSocketAddress ? AFUNIXSocketChannel.open(address) // junixsocket
                 : SocketChannel.open(address); // the JDK: a UnixDomainSocketAddress or an InetSocketAddress
         return noDelay(client);
@@ -485,6 +493,44 @@ class Bench implements Callable<Integer> {
             // removed already
         } catch (IOException | java.io.UncheckedIOException e) {
             System.err.println("bench: could not remove " + folder + ": " + e.getMessage());
+        }
+    }
+
+    // ---- The spy row: scripts/spy.java between client and server, in a process of its own ----------
+
+    /** Starts the spy on SERVER, listening at LISTEN; ready when the kernel lists its socket as listening (its file comes at bind()). */
+    private SocketAddress startSpy(Path server, Path listen) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "Spy", server.toString(), "--listen", listen.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD); // what a reader's terminal costs is not measured, the spy's work is
+        Process process;
+        synchronized (this) { // with cleanUp(): a Ctrl-C now cannot miss the process
+            if (ended) {
+                throw new IOException("interrupted");
+            }
+            process = builder.start();
+            running = process;
+        }
+        for (long deadline = System.nanoTime() + nanos(60); System.nanoTime() - deadline < 0; Thread.sleep(10)) {
+            if (Files.readString(Path.of("/proc/net/unix")).lines().anyMatch(row -> row.matches(".* 00010000 0001 01 +\\d+ " + Pattern.quote(listen.toString())))) {
+                return AFUNIXSocketAddress.of(listen);
+            }
+            if (!process.isAlive()) {
+                String error = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                throw new IOException("the spy failed (exit " + process.exitValue() + ")" + (error.isEmpty() ? "" : ": " + error.lines().findFirst().orElse("")));
+            }
+        }
+        throw new IOException("the spy did not listen within 60 s");
+    }
+
+    /** Ends the spy (SIGTERM: it removes its socket file) and waits for it. */
+    private void stopSpy() throws InterruptedException {
+        Process process = running;
+        if (process != null) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            process.destroyForcibly();
+            running = null;
         }
     }
 
