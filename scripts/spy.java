@@ -37,6 +37,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "With --listen, the spy listens at an address of its own instead (the only way for @NAME): point the clients there.",
             "Stream, SOCK_SEQPACKET and datagram servers; records and datagrams keep their boundaries, half-closes and"
                     + " descriptors passed (SCM_RIGHTS) are passed on.",
+            "A line per event: #N (a connection, or a datagram sender), +SECONDS since it began, > client to server or < back.",
             "An ADDRESS is written as ss prints it: @NAME is an abstract name, anything else a path."},
         footer = {"", "Examples:", "  jbang spy.java /run/app.sock", "  jbang spy.java @app --listen @app-spy --hex",
             "  jbang spy.java --restore /run/app.sock    # after kill -9"})
@@ -65,51 +66,39 @@ class Spy implements Callable<Integer> {
     int maxBytes = 1024;
 
     final AtomicInteger conversations = new AtomicInteger(); // #1, #2, ...: a connection, or a datagram sender
-    final long started = System.nanoTime();
     volatile Closeable listening; // the spy's socket: closed when the log cannot be written, which ends the spy
     volatile boolean logLost;
     // In the server's place: its socket file, the name it is moved to, the spy's own, and each file's device and inode.
     Path path, moved, fresh;
     Map<String, Object> serverFile, ownFile;
-    boolean inPlace; // the spy's socket file is at PATH
+    boolean inPlace, ending; // the spy's file is at PATH; the way out has begun: nothing moves any more
+    final Object place = new Object(); // moving files aside, into place and back: one at a time, never half seen
 
     @Override
     public Integer call() throws Exception {
-        if (unixAddress(address) == null || (listen != null && unixAddress(listen) == null) || maxBytes < 0) {
-            throw new ParameterException(spec.commandLine(), "ADDRESS and --listen must be @NAME or a path, in 1 to 107 bytes, and --max-bytes 0 or more");
-        }
-        if (address.startsWith("@") && (listen == null || restore)) {
-            throw new ParameterException(spec.commandLine(), "an abstract name cannot be taken from a live server: give the spy an address of its own with --listen, and point the clients there");
-        }
-        if (listen == null) {
-            path = Path.of(address);
-            moved = Path.of(address + ".uds-spy-original"); // same folder: rename(2) moves a name only within one file system
-            fresh = Path.of(address + ".uds-spy");
-            if (unixAddress(moved.toString()) == null) {
-                throw new ParameterException(spec.commandLine(), "the path is too long to be moved aside (" + moved + " must fit in 107 bytes): use --listen");
-            }
-            if (!putBackLeftover() && restore) {
+        checkAddresses();
+        if (restore) {
+            if (!putBackLeftover()) {
                 show("Nothing to put back: " + escapedPath(moved) + " does not exist", "event", "restored", "path", escapedPath(path), "moved", false);
             }
-            if (restore) {
-                return 0;
-            }
-            Map<String, Object> file = fileAttributes(path, "unix:mode,dev,ino,uid,gid");
+            return 0;
+        }
+        if (listen == null) {
+            putBackLeftover(); // a spy killed with SIGKILL left the server's file aside: it goes back first
+            Map<String, Object> file = fileAttributes(path, "unix:mode");
             if (file == null || ((Integer) file.get("mode") & 0170000) != 0140000) {
                 throw new IOException(path + (file == null ? " does not exist" : " is not a socket file: left untouched"));
             }
-        } else if (restore) {
-            throw new ParameterException(spec.commandLine(), "--restore puts a moved socket file back: it takes no --listen");
         }
-
         AFSocketType type = serverType(address); // asked before anything moves: only a live server's file is taken
-        String server = listen == null ? moved.toString() : address;
+        AFUNIXSocketAddress server = unixAddress(listen == null ? moved.toString() : address);
         Runtime.getRuntime().addShutdownHook(new Thread(this::putBack)); // Ctrl-C, SIGTERM: the server's file goes back first
         try {
             if (listen == null) {
                 moveAside();
             }
-            String at = listen == null ? fresh.toString() : listen; // in place: the spy's socket, renamed onto PATH once ready
+            // socket(), bind(), listen(): in place at FRESH first, which takes the server's path once it has its owner and mode.
+            String at = listen == null ? fresh.toString() : listen;
             try (Closeable socket = type == AFSocketType.SOCK_STREAM ? AFUNIXServerSocket.newInstance() : bindRecordSocket(at, type)) {
                 if (socket instanceof AFUNIXServerSocket stream) {
                     bindListener(stream, at, 128); // bind() and listen(128), with the care of the model servers
@@ -118,21 +107,11 @@ class Spy implements Callable<Integer> {
                 if (listen == null) {
                     takePlace();
                 }
-                show("Spy listening on " + escapedPath(Path.of(listen == null ? address : listen)) + " (" + type + (listen == null ? ", mode "
-                        + String.format("%o", (Integer) serverFile.get("mode") & 07777) + ", owner " + serverFile.get("uid") + ":" + serverFile.get("gid")
-                        + ", in the server's place)" : ")") + "; " + (type == AFSocketType.SOCK_DGRAM ? "datagrams" : "connections") + " go on to "
-                        + escapedPath(Path.of(server)) + (listen == null ? "" : ": point the clients at " + escapedPath(Path.of(listen))),
-                        "event", "listening", "address", escapedPath(Path.of(listen == null ? address : listen)), "server", escapedPath(Path.of(server)),
-                        "type", type.toString(), "in_place", listen == null);
-                if (listen == null) {
-                    String again = (spec.parent() == null ? "jbang spy.java" : spec.qualifiedName()) + " --restore " + escapedPath(path);
-                    show("If the spy is killed with SIGKILL, put the server's socket file back with: " + again + " (or: mv "
-                            + escapedPath(moved) + " " + escapedPath(path) + ")", "event", "how_to_restore", "command", again);
-                }
+                showListening(type);
                 if (type == AFSocketType.SOCK_DGRAM) {
-                    relayDatagrams((AFUNIXDatagramSocket) socket, unixAddress(server));
+                    relayDatagrams((AFUNIXDatagramSocket) socket, server);
                 } else {
-                    relayConnections(socket, unixAddress(server), type);
+                    relayConnections(socket, server, type);
                 }
             }
         } catch (IOException e) {
@@ -143,72 +122,116 @@ class Spy implements Callable<Integer> {
         return 0;
     }
 
+    /** ADDRESS and --listen as ss writes them, and in place the names beside PATH: bad input is exit 2. */
+    void checkAddresses() throws SocketException {
+        if (unixAddress(address) == null || (listen != null && unixAddress(listen) == null) || maxBytes < 0) {
+            throw new ParameterException(spec.commandLine(), "ADDRESS and --listen must be @NAME or a path, in 1 to 107 bytes, and --max-bytes 0 or more");
+        }
+        if (address.startsWith("@") && (listen == null || restore)) {
+            throw new ParameterException(spec.commandLine(), "an abstract name cannot be taken from a live server: give the spy an address of its own with --listen, and point the clients there");
+        }
+        if (restore && listen != null) {
+            throw new ParameterException(spec.commandLine(), "--restore puts a moved socket file back: it takes no --listen");
+        }
+        if (listen == null) { // same folder: rename(2) and link(2) work within one file system
+            path = Path.of(address);
+            moved = Path.of(address + ".uds-spy-original");
+            fresh = Path.of(address + ".uds-spy");
+            if (unixAddress(moved.toString()) == null) {
+                throw new ParameterException(spec.commandLine(), "the path is too long to be moved aside (" + moved + " must fit in 107 bytes): use --listen");
+            }
+        }
+    }
+
+    void showListening(AFSocketType type) {
+        String at = escapedPath(Path.of(listen == null ? address : listen)), server = escapedPath(listen == null ? moved : Path.of(address));
+        show("Spy listening on " + at + " (" + type + (listen == null ? ", mode " + String.format("%o", (Integer) serverFile.get("mode") & 07777)
+                + ", owner " + serverFile.get("uid") + ":" + serverFile.get("gid") + ", in the server's place)" : ")") + "; "
+                + (type == AFSocketType.SOCK_DGRAM ? "datagrams" : "connections") + " go on to " + server + (listen == null ? "" : ": point the clients at " + at),
+                "event", "listening", "address", at, "server", server, "type", type.toString(), "in_place", listen == null);
+        if (listen == null) {
+            String again = (spec.parent() == null ? "jbang spy.java" : spec.qualifiedName()) + " --restore " + escapedPath(path);
+            show("If the spy is killed with SIGKILL, put the server's socket file back with: " + again + " (or: mv " + escapedPath(moved) + " "
+                    + escapedPath(path) + ")", "event", "how_to_restore", "command", again);
+        }
+    }
+
     // ---- Taking the server's place, and giving it back ------------------------------------------------
 
     /** A second name for the server's socket file, MOVED: link(2) fails if the name exists, where rename(2) would replace it. */
     void moveAside() throws IOException {
-        Map<String, Object> file = fileAttributes(path, "unix:mode,dev,ino,uid,gid");
-        serverFile = file;
-        Files.createLink(moved, path); // the name MOVED is also the spy's lock: a second spy on PATH stops here
-        if (!fileKey(file).equals(fileAttributes(moved, "unix:dev,ino")) || !fileKey(file).equals(fileAttributes(path, "unix:dev,ino"))) {
-            throw new IOException(path + " changed while the spy started: left as it is");
+        synchronized (place) {
+            Map<String, Object> file = fileAttributes(path, "unix:mode,dev,ino,uid,gid");
+            if (ending || file == null) {
+                throw new IOException(ending ? "stopped while starting" : path + " is gone");
+            }
+            try {
+                Files.createLink(moved, path); // the name MOVED is also the spy's lock: a second spy on PATH stops here
+            } catch (FileSystemException e) {
+                throw new IOException("cannot give " + path + " a second name (" + e.getReason() + "): run the spy as the file's owner or root, or use --listen");
+            }
+            serverFile = file;
+            if (!fileKey(file).equals(fileAttributes(moved, "unix:dev,ino")) || !fileKey(file).equals(fileAttributes(path, "unix:dev,ino"))) {
+                throw new IOException(path + " changed while the spy started: left as it is");
+            }
         }
     }
 
     /** The spy's socket file, made at FRESH with the server's owner and mode, replaces the server's at PATH in one rename(2). */
     void takePlace() throws IOException {
-        ownFile = fileAttributes(fresh, "unix:dev,ino");
-        try {
-            Files.setAttribute(fresh, "unix:uid", serverFile.get("uid"), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(fresh, "unix:gid", serverFile.get("gid"), LinkOption.NOFOLLOW_LINKS);
-            Files.setAttribute(fresh, "unix:mode", (Integer) serverFile.get("mode") & 07777); // chmod(2): a socket cannot be opened
-        } catch (FileSystemException e) {
-            removeOwnSocketFile(fresh, ownFile);
-            throw new IOException("cannot give the spy's socket file the owner and mode of " + path + " (" + e.getReason() + "): run the spy as its owner or root, or use --listen");
-        }
-        // Checked just before the move: the server's file is still at PATH and at MOVED (a restarted server may have made a new one).
-        if (!fileKey(serverFile).equals(fileAttributes(path, "unix:dev,ino")) || !fileKey(serverFile).equals(fileAttributes(moved, "unix:dev,ino"))) {
-            removeOwnSocketFile(fresh, ownFile);
-            throw new IOException(path + " changed while the spy started: left as it is");
-        }
-        Files.move(fresh, path, StandardCopyOption.ATOMIC_MOVE); // rename(2): the old name goes to the spy's socket in one step
-        inPlace = true;
-        // junixsocket's accept() checks that the file at the path it bound is still its socket (or it closes it): keep that name too.
-        Files.createLink(fresh, path);
-        if (!ownFile.equals(fileAttributes(fresh, "unix:dev,ino"))) {
-            throw new IOException(path + " changed while the spy started");
+        synchronized (place) {
+            ownFile = fileAttributes(fresh, "unix:dev,ino");
+            try {
+                Files.setAttribute(fresh, "unix:uid", serverFile.get("uid"), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(fresh, "unix:gid", serverFile.get("gid"), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(fresh, "unix:mode", (Integer) serverFile.get("mode") & 07777); // chmod(2): a socket cannot be opened
+            } catch (FileSystemException e) {
+                throw new IOException("cannot give the spy's socket file the owner and mode of " + path + " (" + e.getReason() + "): run the spy as root, or use --listen");
+            }
+            // Checked just before the move: the server's file is still at PATH and at MOVED (a restarted server may have made a new one).
+            if (ending || !fileKey(serverFile).equals(fileAttributes(path, "unix:dev,ino")) || !fileKey(serverFile).equals(fileAttributes(moved, "unix:dev,ino"))) {
+                throw new IOException(ending ? "stopped while starting" : path + " changed while the spy started: left as it is");
+            }
+            Files.move(fresh, path, StandardCopyOption.ATOMIC_MOVE); // rename(2): the old name goes to the spy's socket in one step
+            inPlace = true;
+            // junixsocket's accept() checks that the file at the path it bound is still its socket (or it closes it): keep that name too.
+            Files.createLink(fresh, path);
         }
     }
 
     /** Puts the server's socket file back at PATH, on every way out (once): rename(2) over the spy's own file, if both are as left. */
-    synchronized void putBack() {
-        Map<String, Object> server = serverFile;
-        serverFile = null;
-        if (server == null || moved == null) {
-            return; // nothing was moved
-        }
-        try {
-            Map<String, Object> atPath = fileAttributes(path, "unix:dev,ino"), atMoved = fileAttributes(moved, "unix:dev,ino");
-            if (ownFile != null) {
-                removeOwnSocketFile(fresh, ownFile); // the spy's second name goes, if still its own
+    void putBack() {
+        synchronized (place) {
+            Map<String, Object> server = serverFile;
+            ending = true;
+            serverFile = null;
+            if (server == null) {
+                return; // nothing was moved, or it is back already
             }
-            if (!inPlace) { // MOVED is a second name of the file at PATH: the name goes, the file stays
-                if (fileKey(server).equals(atMoved) && fileKey(server).equals(atPath)) {
-                    Files.delete(moved);
+            try {
+                Map<String, Object> atPath = fileAttributes(path, "unix:dev,ino"), atMoved = fileAttributes(moved, "unix:dev,ino");
+                if (!inPlace) { // MOVED is a second name of the file at PATH: the name goes, the file stays
+                    if (fileKey(server).equals(atMoved) && fileKey(server).equals(atPath)) {
+                        Files.delete(moved);
+                    }
+                } else if (fileKey(server).equals(atMoved) && ownFile.equals(atPath)) {
+                    Files.move(moved, path, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces the spy's file: never a moment without one
+                    show("Put the server's socket file back at " + escapedPath(path), "event", "restored", "path", escapedPath(path), "moved", true);
+                } else if (!fileKey(server).equals(atMoved)) { // someone removed or replaced it: nothing of the server's is left to put back
+                    removeOwnSocketFile(path, ownFile);
+                    show(escapedPath(moved) + " is no longer the server's socket file: left as it is; the spy's own removed from " + escapedPath(path),
+                            "event", "not_restored", "path", escapedPath(path));
+                } else { // PATH is someone else's now (a restarted server's?): it stays; the old file goes only if no server is bound to it
+                    show(escapedPath(path) + " is no longer the spy's socket file (did the server start again?): left as it is", "event", "not_restored", "path", escapedPath(path));
+                    removeStaleSocketFile(moved);
                 }
-            } else if (fileKey(server).equals(atMoved) && ownFile.equals(atPath)) {
-                Files.move(moved, path, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces the spy's file: never a moment without one
-                show("Put the server's socket file back at " + escapedPath(path), "event", "restored", "path", escapedPath(path), "moved", true);
-            } else if (!fileKey(server).equals(atMoved)) { // someone removed or replaced it: nothing of the server's is left to put back
-                removeOwnSocketFile(path, ownFile);
-                show(escapedPath(moved) + " is no longer the server's socket file: left as it is; the spy's own removed from " + escapedPath(path),
-                        "event", "not_restored", "path", escapedPath(path));
-            } else { // PATH is someone else's now (a restarted server's?): it stays; the old file goes only if no server is bound to it
-                show(escapedPath(path) + " is no longer the spy's socket file (did the server start again?): left as it is", "event", "not_restored", "path", escapedPath(path));
-                removeStaleSocketFile(moved);
+            } catch (IOException e) {
+                show("Could not put the server's socket file back (" + e.getMessage() + "): it is at " + escapedPath(moved), "event", "not_restored", "path", escapedPath(path));
+            } finally {
+                if (ownFile != null) {
+                    removeOwnSocketFile(fresh, ownFile); // the spy's own name for its socket, if still its own
+                }
             }
-        } catch (IOException e) {
-            show("Could not put the server's socket file back (" + e.getMessage() + "): it is at " + escapedPath(moved), "event", "not_restored", "path", escapedPath(path));
         }
     }
 
@@ -273,8 +296,16 @@ class Spy implements Callable<Integer> {
     /** accept() each client and relay it in threads of its own: many clients at once. */
     void relayConnections(Closeable socket, AFUNIXSocketAddress server, AFSocketType type) throws Exception {
         while (true) {
-            ByteChannel client = socket instanceof AFUNIXServerSocket stream ? stream.accept().getChannel()
-                    : ((AFUNIXDatagramSocket) socket).accept().getChannel(); // SOCK_SEQPACKET: accept() as a stream's
+            ByteChannel client;
+            try {
+                client = socket instanceof AFUNIXServerSocket stream ? stream.accept().getChannel()
+                        : ((AFUNIXDatagramSocket) socket).accept().getChannel(); // SOCK_SEQPACKET: accept() as a stream's
+            } catch (SocketException e) {
+                if (fresh != null && !logLost && !Objects.equals(ownFile, fileAttributes(fresh, "unix:dev,ino"))) {
+                    throw new IOException(fresh + " was removed, and junixsocket's accept() stops when the file it bound is gone");
+                }
+                throw e;
+            }
             Thread thread = new Thread(() -> relay(client, () -> {
                 if (type == AFSocketType.SOCK_STREAM) {
                     return AFUNIXSocketChannel.open(server);
@@ -365,8 +396,8 @@ class Spy implements Callable<Integer> {
 
     // ---- Relaying datagrams: SOCK_DGRAM ---------------------------------------------------------------
 
-    /** One datagram sender: its number (#ID), and the spy's socket that sends its datagrams on. */
-    record Sender(int id, AFUNIXDatagramSocket forwarder) {
+    /** One datagram sender: its number (#ID), when its first datagram came, and the spy's socket that sends its datagrams on. */
+    record Sender(int id, long since, AFUNIXDatagramSocket forwarder) {
     }
 
     /** No connections: each sender gets a socket of the spy's own, connected to the server, to send from and to take its answers at. */
@@ -397,33 +428,34 @@ class Spy implements Callable<Integer> {
             try {
                 if (known == null) {
                     int id = conversations.incrementAndGet();
-                    known = new Sender(id, forwarder(id, sender, server, socket));
+                    long since = System.nanoTime();
+                    known = new Sender(id, since, forwarder(id, since, sender, server, socket));
                     senders.put(key, known);
                 }
-                showData(known.id(), started, ">", ByteBuffer.wrap(buffer, 0, datagram.getLength()), described(passed),
+                showData(known.id(), known.since(), ">", ByteBuffer.wrap(buffer, 0, datagram.getLength()), described(passed),
                         datagram.getLength() > MAX_RECORD ? "longer than " + MAX_RECORD + " bytes: cut, the rest is lost" : null);
                 known.forwarder().getChannel().setOutboundFileDescriptors(passed);
                 known.forwarder().getChannel().write(ByteBuffer.wrap(buffer, 0, datagram.getLength())); // blocks while the server's queue is full
             } catch (IOException e) {
                 String message = escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
-                event(known == null ? 0 : known.id(), started, "error", "> error: " + message + "; the datagram is dropped", "dir", ">", "message", message);
+                event(known == null ? 0 : known.id(), known == null ? System.nanoTime() : known.since(), "error", "> error: " + message + "; the datagram is dropped", "dir", ">", "message", message);
             }
             closeAll(passed);
         }
     }
 
     /** The spy's socket for one sender: bound to an abstract name of its own if the sender has an address (the server answers there), else unbound. */
-    AFUNIXDatagramSocket forwarder(int id, AFUNIXSocketAddress sender, AFUNIXSocketAddress server, AFUNIXDatagramSocket socket) throws IOException {
+    AFUNIXDatagramSocket forwarder(int id, long since, AFUNIXSocketAddress sender, AFUNIXSocketAddress server, AFUNIXDatagramSocket socket) throws IOException {
         AFUNIXDatagramSocket forwarder = AFUNIXDatagramSocket.newInstance();
         String name = "uds-spy-" + ProcessHandle.current().pid() + "-" + id;
         if (sender != null) {
             forwarder.bind(AFUNIXSocketAddress.inAbstractNamespace(name));
         }
         forwarder.connect(server); // connect() of a datagram socket: only the server's datagrams reach it now
-        event(id, started, "sender", sender == null ? "sender without an address: its datagrams go on from an unbound socket, and cannot be answered"
+        event(id, since, "sender", sender == null ? "sender without an address: its datagrams go on from an unbound socket, and cannot be answered"
                 : "sender " + shown(sender) + ": its datagrams go on from @" + name, "from", sender == null ? "" : shown(sender), "via", sender == null ? "" : "@" + name);
         if (sender != null) {
-            Thread thread = new Thread(() -> answers(id, forwarder, sender, socket), "spy-" + id + "-answers");
+            Thread thread = new Thread(() -> answers(id, since, forwarder, sender, socket), "spy-" + id + "-answers");
             thread.setDaemon(true);
             thread.start();
         }
@@ -431,7 +463,7 @@ class Spy implements Callable<Integer> {
     }
 
     /** The server's answers to one sender: they come to the spy's socket for it, and go on from the address the sender wrote to. */
-    void answers(int id, AFUNIXDatagramSocket forwarder, AFUNIXSocketAddress sender, AFUNIXDatagramSocket socket) {
+    void answers(int id, long since, AFUNIXDatagramSocket forwarder, AFUNIXSocketAddress sender, AFUNIXDatagramSocket socket) {
         forwarder.setAncillaryReceiveBufferSize(1024);
         byte[] buffer = new byte[MAX_RECORD + 1];
         while (!forwarder.isClosed()) {
@@ -443,13 +475,13 @@ class Spy implements Callable<Integer> {
                     answer = new DatagramPacket(buffer, 0);
                 }
                 FileDescriptor[] passed = forwarder.getReceivedFileDescriptors();
-                showData(id, started, "<", ByteBuffer.wrap(buffer, 0, answer.getLength()), described(passed),
+                showData(id, since, "<", ByteBuffer.wrap(buffer, 0, answer.getLength()), described(passed),
                         passed.length == 0 ? null : "descriptors not passed on: junixsocket sends them only on a connected datagram socket");
                 closeAll(passed);
                 socket.getChannel().send(ByteBuffer.wrap(buffer, 0, answer.getLength()), sender); // blocks while the sender's queue is full
             } catch (IOException e) {
                 if (!forwarder.isClosed()) {
-                    event(id, started, "error", "< error: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)),
+                    event(id, since, "error", "< error: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)),
                             "dir", "<", "message", escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 }
             }
