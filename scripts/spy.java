@@ -357,7 +357,7 @@ class Spy implements Callable<Integer> {
     /** Copies FROM to TO, chunk by chunk (record by record), with the descriptors that come along; then passes the end on. */
     long copy(int id, long since, ByteChannel from, ByteChannel to, String direction, AtomicBoolean closing) {
         boolean records = from instanceof DatagramChannel; // SOCK_SEQPACKET: one read() is one record, whole
-        ByteBuffer buffer = ByteBuffer.allocate(records ? MAX_RECORD + 1 : 65536); // memory is bounded: one chunk at a time
+        ByteBuffer buffer = ByteBuffer.allocateDirect(records ? MAX_RECORD + 1 : 65536); // one chunk at a time: bounded; direct: read in place
         ((AFUNIXSocketExtensions) from).setAncillaryReceiveBufferSize(1024); // room for descriptors (SCM_RIGHTS); without it the kernel closes them
         long copied = 0;
         try {
@@ -504,29 +504,35 @@ class Spy implements Callable<Integer> {
 
     // ---- Showing what passes --------------------------------------------------------------------------
 
-    /** Prints one event: a line of text, or with --json one JSON object of FIELDS (name, value, ...); lines of many threads never mix. */
-    synchronized void show(String line, Object... fields) {
-        Map<String, Object> object = new LinkedHashMap<>();
-        for (int i = 0; i + 1 < fields.length; i += 2) {
-            object.put((String) fields[i], fields[i + 1]);
+    /** Prints one event: a line of text, or with --json one JSON object of FIELDS (name, value, ...), with the line as "message". */
+    void show(String line, Object... fields) {
+        String printed = line;
+        if (json) {
+            Map<String, Object> object = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < fields.length; i += 2) {
+                object.put((String) fields[i], fields[i + 1]);
+            }
+            if (!object.containsKey("bytes")) { // a chunk's line would only repeat its fields
+                object.putIfAbsent("message", line);
+            }
+            printed = jsonValue(object);
         }
-        if (json && !object.containsKey("message") && !object.containsKey("bytes")) {
-            object.put("message", line);
-        }
-        System.out.println(json ? jsonValue(object) : line);
-        if (System.out.checkError() && !logLost) { // the reader of the log has gone (a closed pipe): end the spy, which puts the file back
-            logLost = true;
-            closeQuietly(listening);
+        synchronized (this) { // the lines of many threads never mix
+            System.out.println(printed);
+            if (System.out.checkError() && !logLost) { // the reader of the log has gone (a closed pipe): end the spy, which puts the file back
+                logLost = true;
+                closeQuietly(listening);
+            }
         }
     }
 
-    /** An event of conversation #ID: its time since the conversation began, then the event. */
+    /** An event of conversation #ID: the seconds since the conversation began, then the event. */
     void event(int id, long since, String kind, String text, Object... fields) {
-        double seconds = (System.nanoTime() - since) / 1e9;
-        String time = String.format(Locale.ROOT, "%.6f", seconds);
+        long micros = (System.nanoTime() - since) / 1000;
+        String time = micros / 1_000_000 + "." + String.valueOf(1_000_000 + micros % 1_000_000).substring(1);
         List<Object> all = new ArrayList<>(List.of("event", kind, "conn", id, "t", new java.math.BigDecimal(time)));
         all.addAll(List.of(fields));
-        show("#" + id + " +" + time + " " + text, all.toArray());
+        show("#" + id + " +" + time + " " + text, json ? all.toArray() : new Object[0]);
     }
 
     /** One chunk (a record, a datagram) as it passes: its direction, its size, the descriptors with it, and at most --max-bytes of it. */
@@ -534,11 +540,11 @@ class Spy implements Callable<Integer> {
         byte[] shown = new byte[Math.min(data.remaining(), maxBytes)];
         data.duplicate().get(shown);
         boolean cut = shown.length < data.remaining();
-        String bytes = hex ? hexDump(shown) : escaped(shown);
-        event(id, since, "data", direction + " " + data.remaining() + (data.remaining() == 1 ? " byte" : " bytes")
+        String bytes = hex && json ? HexFormat.of().formatHex(shown) : hex ? hexDump(shown) : escaped(shown);
+        String line = json ? "" : direction + " " + data.remaining() + (data.remaining() == 1 ? " byte" : " bytes")
                 + (passed.isEmpty() ? "" : " and " + passed.size() + (passed.size() == 1 ? " descriptor " : " descriptors ") + passed)
-                + (note == null ? "" : " (" + note + ")") + (cut ? ", the first " + shown.length + " shown" : "") + ":" + (hex ? "" : " ") + bytes,
-                "dir", direction, "bytes", data.remaining(), hex ? "hex" : "data", hex ? HexFormat.of().formatHex(shown) : bytes, "cut", cut, "fds", passed);
+                + (note == null ? "" : " (" + note + ")") + (cut ? ", the first " + shown.length + " shown" : "") + ":" + (hex ? "" : " ") + bytes;
+        event(id, since, "data", line, "dir", direction, "bytes", data.remaining(), hex ? "hex" : "data", bytes, "cut", cut, "fds", passed);
     }
 
     /** A hex dump, 16 bytes a line: the offset, the bytes, and those that are printable ASCII as themselves (the others as '.'). */
