@@ -32,8 +32,8 @@ import picocli.CommandLine.Model.CommandSpec;
 // that in one step, so no client ever finds no file. An abstract name has no file: --listen it is.
 @Command(name = "spy", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
         description = {"Shows the bytes between clients and a server on a unix socket as they pass, and who is on each end.",
-            "On a PATH, the server's socket file moves aside (PATH.uds-spy-original), the spy listens in its place with the"
-                    + " same owner and mode, and puts the file back when it ends; the clients change nothing.",
+            "On a PATH, the server's socket file moves aside (PATH.uds-spy-original), the spy listens in its place (its socket"
+                    + " also named PATH.uds-spy) with the same owner and mode, and puts the file back when it ends; clients change nothing.",
             "With --listen, the spy listens at an address of its own instead (the only way for @NAME): point the clients there.",
             "Stream, SOCK_SEQPACKET and datagram servers; records and datagrams keep their boundaries, half-closes and"
                     + " descriptors passed (SCM_RIGHTS) are passed on.",
@@ -425,6 +425,7 @@ class Spy implements Callable<Integer> {
             AFUNIXSocketAddress sender = sender(datagram);
             String key = sender == null ? "" : new String(sender.getPathAsBytes(), StandardCharsets.ISO_8859_1);
             Sender known = senders.get(key);
+            known = known == null || known.forwarder().isClosed() ? null : known; // a closed one is made anew
             try {
                 if (known == null) {
                     int id = conversations.incrementAndGet();
@@ -466,24 +467,32 @@ class Spy implements Callable<Integer> {
     void answers(int id, long since, AFUNIXDatagramSocket forwarder, AFUNIXSocketAddress sender, AFUNIXDatagramSocket socket) {
         forwarder.setAncillaryReceiveBufferSize(1024);
         byte[] buffer = new byte[MAX_RECORD + 1];
-        while (!forwarder.isClosed()) {
+        while (true) {
             DatagramPacket answer = new DatagramPacket(buffer, buffer.length);
+            FileDescriptor[] passed;
             try {
                 try {
                     forwarder.receive(answer);
-                } catch (SocketTimeoutException empty) {
+                } catch (SocketTimeoutException empty) { // an empty datagram, as junixsocket says it
                     answer = new DatagramPacket(buffer, 0);
                 }
-                FileDescriptor[] passed = forwarder.getReceivedFileDescriptors();
-                showData(id, since, "<", ByteBuffer.wrap(buffer, 0, answer.getLength()), described(passed),
-                        passed.length == 0 ? null : "descriptors not passed on: junixsocket sends them only on a connected datagram socket");
-                closeAll(passed);
-                socket.getChannel().send(ByteBuffer.wrap(buffer, 0, answer.getLength()), sender); // blocks while the sender's queue is full
-            } catch (IOException e) {
+                passed = forwarder.getReceivedFileDescriptors();
+            } catch (IOException e) { // closed: of 64 senders, this one was silent longest; or the server is gone
                 if (!forwarder.isClosed()) {
-                    event(id, since, "error", "< error: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)),
-                            "dir", "<", "message", escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+                    String message = escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+                    event(id, since, "error", "< error: " + message + "; the spy's socket for this sender is closed", "dir", "<", "message", message);
+                    forwarder.close();
                 }
+                return;
+            }
+            showData(id, since, "<", ByteBuffer.wrap(buffer, 0, answer.getLength()), described(passed),
+                    passed.length == 0 ? null : "descriptors not passed on: junixsocket sends them only on a connected datagram socket");
+            closeAll(passed);
+            try {
+                socket.getChannel().send(ByteBuffer.wrap(buffer, 0, answer.getLength()), sender); // blocks while the sender's queue is full
+            } catch (IOException e) { // the sender is gone (its file removed, its socket closed)
+                String message = escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8));
+                event(id, since, "error", "< error: " + message + "; the answer is dropped", "dir", "<", "message", message);
             }
         }
     }
