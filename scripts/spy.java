@@ -40,6 +40,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "A line per event: #N (a connection, or a datagram sender), +SECONDS since it began, > client to server or < back.",
             "An ADDRESS is written as ss prints it: @NAME is an abstract name, anything else a path."},
         footer = {"", "Examples:", "  jbang spy.java /run/app.sock", "  jbang spy.java @app --listen @app-spy --hex",
+            "  jbang spy.java /run/app.sock --count 1 --json",
             "  jbang spy.java --restore /run/app.sock    # after kill -9"})
 class Spy implements Callable<Integer> {
     static final int MAX_RECORD = 256 * 1024; // more than one record or datagram holds by default (net.core.wmem_default)
@@ -64,6 +65,9 @@ class Spy implements Callable<Integer> {
 
     @Option(names = "--max-bytes", paramLabel = "N", description = "Show at most N bytes of each chunk; all of it is passed on (default: ${DEFAULT-VALUE}).")
     int maxBytes = 1024;
+
+    @Option(names = "--count", paramLabel = "N", description = "Connections to relay, then end when they have (and put the file back); 0 relays until stopped (default: ${DEFAULT-VALUE}).")
+    int count = 0;
 
     final AtomicInteger conversations = new AtomicInteger(); // #1, #2, ...: a connection, or a datagram sender
     volatile Closeable listening; // the spy's socket: closed when the log cannot be written, which ends the spy
@@ -91,6 +95,9 @@ class Spy implements Callable<Integer> {
             }
         }
         AFSocketType type = serverType(address); // asked before anything moves: only a live server's file is taken
+        if (type == AFSocketType.SOCK_DGRAM && count > 0) {
+            throw new ParameterException(spec.commandLine(), "--count counts connections, and " + address + " is a datagram socket: it has none");
+        }
         AFUNIXSocketAddress server = unixAddress(listen == null ? moved.toString() : address);
         Runtime.getRuntime().addShutdownHook(new Thread(this::putBack)); // Ctrl-C, SIGTERM: the server's file goes back first
         try {
@@ -124,8 +131,8 @@ class Spy implements Callable<Integer> {
 
     /** ADDRESS and --listen as ss writes them, and in place the names beside PATH: bad input is exit 2. */
     void checkAddresses() throws SocketException {
-        if (unixAddress(address) == null || (listen != null && unixAddress(listen) == null) || maxBytes < 0) {
-            throw new ParameterException(spec.commandLine(), "ADDRESS and --listen must be @NAME or a path, in 1 to 107 bytes, and --max-bytes 0 or more");
+        if (unixAddress(address) == null || (listen != null && unixAddress(listen) == null) || maxBytes < 0 || count < 0) {
+            throw new ParameterException(spec.commandLine(), "ADDRESS and --listen must be @NAME or a path, in 1 to 107 bytes, and --max-bytes and --count 0 or more");
         }
         if (address.startsWith("@") && (listen == null || restore)) {
             throw new ParameterException(spec.commandLine(), "an abstract name cannot be taken from a live server: give the spy an address of its own with --listen, and point the clients there");
@@ -293,9 +300,10 @@ class Spy implements Callable<Integer> {
 
     // ---- Relaying connections: SOCK_STREAM and SOCK_SEQPACKET --------------------------------------------
 
-    /** accept() each client and relay it in threads of its own: many clients at once. */
+    /** accept() each client and relay it in threads of its own: many clients at once; with --count, until those have ended. */
     void relayConnections(Closeable socket, AFUNIXSocketAddress server, AFSocketType type) throws Exception {
-        while (true) {
+        List<Thread> relays = new ArrayList<>();
+        for (int accepted = 0; count == 0 || accepted < count; accepted++) {
             ByteChannel client;
             try {
                 client = socket instanceof AFUNIXServerSocket stream ? stream.accept().getChannel()
@@ -306,24 +314,33 @@ class Spy implements Callable<Integer> {
                 }
                 throw e;
             }
-            Thread thread = new Thread(() -> relay(client, () -> {
+            int id = conversations.incrementAndGet();
+            long since = System.nanoTime();
+            ByteChannel upstream = connectOrSay(id, since, () -> { // here, not in the thread: before --count puts the file back
                 if (type == AFSocketType.SOCK_STREAM) {
                     return AFUNIXSocketChannel.open(server);
                 }
-                AFUNIXDatagramSocket upstream = AFUNIXDatagramSocket.newInstance(type);
-                upstream.connect(server);
-                return upstream.getChannel();
-            }), "spy-connection");
+                AFUNIXDatagramSocket seqpacket = AFUNIXDatagramSocket.newInstance(type);
+                seqpacket.connect(server);
+                return seqpacket.getChannel();
+            });
+            Thread thread = new Thread(() -> relay(id, since, client, upstream), "spy-connection");
             thread.setDaemon(true);
             thread.start();
+            if (count > 0) {
+                relays.add(thread);
+            }
+        }
+        putBack(); // counted: the next clients go to the server itself, while these end
+        socket.close();
+        for (Thread relay : relays) {
+            relay.join();
         }
     }
 
-    /** One client: the spy connects to the server for it, then copies each way, in a thread each, until both ends are done. */
-    void relay(ByteChannel client, Callable<ByteChannel> connect) {
-        int id = conversations.incrementAndGet();
-        long since = System.nanoTime();
-        try (client; ByteChannel server = connectOrSay(id, since, connect)) {
+    /** One client, and the spy's connection to the server for it (null: none): a copy each way, in a thread each, until both ends are done. */
+    void relay(int id, long since, ByteChannel client, ByteChannel server) {
+        try (client; server) {
             if (server == null) {
                 return; // closing the client's connection is all a spy can say
             }

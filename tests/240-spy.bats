@@ -184,6 +184,24 @@ Removed stale socket file $path.uds-spy (its server is gone)"
   assert_equal "$(folder_state)" "$before"
 }
 
+@test "--count: the spy relays that many connections, waits for their ends, puts the file back and exits 0" {
+  start_http http "$path"
+  furnish_folder
+  before=$(folder_state)
+  start_spy spy "$path" --count 2
+  run curl -s --unix-socket "$path" http://localhost/one
+  assert_output "Hello from /one"
+  run curl -s --unix-socket "$path" http://localhost/two
+  assert_output "Hello from /two"
+  wait_server spy
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log spy
+  assert_line --regexp '^#1 \+[0-9.]+ closed: 76 bytes >, 140 bytes <$'
+  assert_line --regexp '^#2 \+[0-9.]+ closed: 76 bytes >, 140 bytes <$'
+  assert_line "Put the server's socket file back at $path" # once the second was accepted: a third client goes to the server itself
+  assert_equal "$(folder_state)" "$before"
+}
+
 @test "an error ends the spy (the reader of its log has gone) and the file is back before it exits" {
   start_http http "$path"
   furnish_folder
@@ -317,6 +335,9 @@ Removed stale socket file $path.uds-spy (its server is gone)"
   direct=$output
   assert_line --index 0 --partial "the datagram in upper case"
 
+  run_script spy "$path" --count 1
+  assert_failure 2
+  assert_stderr "spy: --count counts connections, and $path is a datagram socket: it has none"
   start_spy spy "$path"
   run server_log spy
   assert_line --index 0 --partial "Spy listening on $path (SOCK_DGRAM, "
@@ -383,7 +404,8 @@ sys.stdout.buffer.write(reply)' "$BATS_TEST_TMPDIR/spy.log" "${SERVER_PID[http]}
   for case in \
     "2|spy: Missing required parameter: 'ADDRESS'|" \
     "2|spy: an abstract name cannot be taken from a live server: give the spy an address of its own with --listen, and point the clients there|@$(unique none)" \
-    "2|spy: ADDRESS and --listen must be @NAME or a path, in 1 to 107 bytes, and --max-bytes 0 or more|$folder/other.sock --max-bytes -1" \
+    "2|spy: ADDRESS and --listen must be @NAME or a path, in 1 to 107 bytes, and --max-bytes and --count 0 or more|$folder/other.sock --max-bytes -1" \
+    "2|spy: ADDRESS and --listen must be @NAME or a path, in 1 to 107 bytes, and --max-bytes and --count 0 or more|$folder/other.sock --count -1" \
     "2|spy: the path is too long to be moved aside ($long.uds-spy-original must fit in 107 bytes): use --listen|$long" \
     "2|spy: --restore puts a moved socket file back: it takes no --listen|$folder/other.sock --restore --listen @x" \
     "1|spy: $folder/file.txt is not a socket file: left untouched|$folder/file.txt" \
