@@ -442,3 +442,21 @@ sys.stdout.buffer.write(reply)' "$BATS_TEST_TMPDIR/spy.log" "${SERVER_PID[http]}
   run pgrep -f -- "$folder_of_run/"
   assert_failure
 }
+
+@test "spy.java copied alone runs with stock JBang, and curl goes through it" {
+  use_stock_jbang
+  name=$(unique http)
+  start_http http "@$name"
+  cd "$(copy_alone spy)"
+  jbang build spy.java 2>/dev/null
+  run --separate-stderr jbang spy.java --version
+  assert_output "uds-kit 0.1.0"
+  start_server spy jbang spy.java "@$name" --listen "@$name-spy" --count 1
+  wait_for_output spy "^Spy listening on @$name-spy "
+  run curl -s --abstract-unix-socket "$name-spy" http://localhost/alone
+  assert_output "Hello from /alone"
+  wait_server spy
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log spy
+  assert_line --regexp '^#1 \+[0-9.]+ closed: 78 bytes >, 142 bytes <$'
+}
