@@ -3,9 +3,10 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/LessonCopies.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java spy.java
 //FILES bench-reference.c
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
+//MAIN Bench
 //DESCRIPTION How fast is a unix socket? Round trips and streaming over pathname, abstract, the JDK's own unix channel, TCP loopback and C.
 
 import java.io.EOFException;
@@ -54,6 +55,7 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "bench", mixinStandardHelpOptions = true, version = Cli.VERSION,
         footer = {"", "Examples:", "  ./jbang bench@catalog",
             "  ./jbang bench@catalog --only pathname,tcp --duration 0.5 --json",
+            "  ./jbang bench@catalog --only pathname,spy    # the cost of uds spy",
             "  taskset -c 0 ./jbang bench@catalog    # one CPU for both threads: no cross-CPU wake-ups"},
         description = {"How fast is a unix socket? Two figures for each transport (a row):",
             "  round trips/s: the client writes --size bytes, the server echoes them back,",
@@ -72,9 +74,12 @@ import picocli.CommandLine.TypeConversionException;
             "  c-unix    scripts/bench-reference.c on a socket file, in a process of its",
             "            own; compiled with cc -O2 ($CC if set) into",
             "            $${XDG_CACHE_HOME:-~/.cache}/uds-kit/, once per version of it",
+            "  spy       only with --only: pathname, through scripts/spy.java (uds spy",
+            "            SERVER --listen PATH) in a process of its own, its log to /dev/null",
             "Ratios are to the first row shown. Nothing is left behind, also on Ctrl-C."})
 class Bench implements Callable<Integer> {
-    static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix");
+    static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix", "spy");
+    static final List<String> DEFAULT_ROWS = ROWS.subList(0, 5); // the spy's row answers another question: what spying costs
     static final String LAYOUT = "client and server are two threads of one process (the C reference too: pthreads)";
 
     @Spec
@@ -97,8 +102,8 @@ class Bench implements Callable<Integer> {
     double warmup;
 
     @Option(names = "--only", paramLabel = "ROW", split = ",", converter = RowName.class,
-            description = "The rows to run, in this order: pathname, abstract, jdk-unix, tcp, c-unix (default: all).")
-    List<String> only = ROWS;
+            description = "The rows to run, in this order: pathname, abstract, jdk-unix, tcp, c-unix, spy (default: all but spy).")
+    List<String> only = DEFAULT_ROWS;
 
     @Option(names = "--no-c", description = "Skip the c-unix row (no C compiler needed).")
     boolean noC;
@@ -108,7 +113,8 @@ class Bench implements Callable<Integer> {
 
     private Path folder;               // private temporary folder for the pathname sockets
     private boolean ended;             // cleaned up: nothing more may start (guarded by this)
-    private volatile Process running;  // the C reference while it runs: killed if we are interrupted
+    private volatile Process running;  // the C reference or the spy while it runs: killed if we are interrupted
+    private SocketAddress via;         // the spy row: where the spy listens, for the client to connect to
 
     @Override
     public Integer call() throws Exception {
@@ -157,13 +163,13 @@ class Bench implements Callable<Integer> {
         for (String row : rows) {
             double[] figures = null;              // round trips/s, MB/s
             String skipped = null;
-            if (!row.equals("c-unix")) {
+            if (!row.equals("c-unix") && !row.equals("spy")) {
                 figures = measureJava(row, name);
-            } else if (reference == null) {
+            } else if (row.equals("c-unix") && reference == null) {
                 skipped = reason;
             } else {
                 try {
-                    figures = measureC(reference.binary(), folder.resolve("c-unix.sock"));
+                    figures = row.equals("spy") ? measureJava(row, name) : measureC(reference.binary(), folder.resolve("c-unix.sock"));
                 } catch (IOException e) {
                     if (rows.size() == 1) {
                         throw e;
@@ -206,8 +212,13 @@ class Bench implements Callable<Integer> {
     /** Both measurements of one row: a listening socket, then a connection of its own for each. */
     private double[] measureJava(String row, String name) throws Exception {
         try (ServerSocketChannel server = listen(row, name)) {
+            via = row.equals("spy") ? startSpy(folder.resolve("spy.sock"), folder.resolve("spy-listen.sock")) : null;
             return new double[] {roundTrips(server), streaming(server)};
         } finally {
+            if (via != null) {
+                stopSpy();
+                via = null;
+            }
             Files.deleteIfExists(folder.resolve(row + ".sock")); // the JDK leaves its socket file behind
         }
     }
@@ -215,10 +226,10 @@ class Bench implements Callable<Integer> {
     /** socket(), bind() and listen() for one row: the only lines in which the Java rows differ. */
     private ServerSocketChannel listen(String row, String name) throws IOException {
         switch (row) {
-            case "pathname", "abstract": {
+            case "pathname", "abstract", "spy": {
                 AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open(); // junixsocket: socket(AF_UNIX, SOCK_STREAM)
                 server.socket().setReuseAddress(false); // never take over another server's path
-                server.bind(row.equals("pathname") ? AFUNIXSocketAddress.of(folder.resolve("pathname.sock")) // a file
+                server.bind(!row.equals("abstract") ? AFUNIXSocketAddress.of(folder.resolve(row + ".sock")) // a file
                         : AFUNIXSocketAddress.inAbstractNamespace(name)); // "\0uds-bench-NNN": no file
                 return server; // bind() also listened, as Java's bind() does
             }
@@ -236,8 +247,8 @@ class Bench implements Callable<Integer> {
     }
 
     /** socket() and connect(): the client's end, to wherever the server listens. */
-    private static SocketChannel connect(ServerSocketChannel server) throws IOException {
-        SocketAddress address = server.getLocalAddress(); // getsockname(): the path, @name or 127.0.0.1:port
+    private SocketChannel connect(ServerSocketChannel server) throws IOException {
+        SocketAddress address = via != null ? via : server.getLocalAddress(); // getsockname(): the path, @name or 127.0.0.1:port
         SocketChannel client = address instanceof AFUNIXSocketAddress ? AFUNIXSocketChannel.open(address) // junixsocket
                 : SocketChannel.open(address); // the JDK: a UnixDomainSocketAddress or an InetSocketAddress
         return noDelay(client);
@@ -432,18 +443,20 @@ class Bench implements Callable<Integer> {
                 .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
     }
 
+    /** Starts the C reference or the spy: with cleanUp(), a Ctrl-C now cannot miss the process. */
+    private synchronized Process start(ProcessBuilder builder) throws IOException {
+        if (ended) {
+            throw new IOException("interrupted");
+        }
+        running = builder.start();
+        return running;
+    }
+
     /** Runs the C reference on ADDRESS and reads its line: round_trips_per_s=N mb_per_s=N. */
     private double[] measureC(Path binary, Path address) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(binary.toString(), Integer.toString(size), Integer.toString(chunk),
                 seconds(duration), seconds(warmup), address.toString()).redirectErrorStream(true);
-        Process process;
-        synchronized (this) { // with cleanUp(): a Ctrl-C now cannot miss the process
-            if (ended) {
-                throw new IOException("interrupted");
-            }
-            process = builder.start();
-            running = process;
-        }
+        Process process = start(builder);
         try {
             long limit = (long) Math.ceil(2 * (warmup + duration)) + 60;
             if (!process.waitFor(limit, TimeUnit.SECONDS)) {
@@ -485,6 +498,37 @@ class Bench implements Callable<Integer> {
             // removed already
         } catch (IOException | java.io.UncheckedIOException e) {
             System.err.println("bench: could not remove " + folder + ": " + e.getMessage());
+        }
+    }
+
+    // ---- The spy row: scripts/spy.java between client and server, in a process of its own ----------
+
+    /** Starts the spy on SERVER, listening at LISTEN; ready when the kernel lists its socket as listening (its file comes at bind()). */
+    private SocketAddress startSpy(Path server, Path listen) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), "Spy", server.toString(), "--listen", listen.toString())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD); // the spy formats each line as for a reader; a terminal's cost is not measured
+        Process process = start(builder);
+        for (long deadline = System.nanoTime() + nanos(60); System.nanoTime() - deadline < 0; Thread.sleep(10)) {
+            if (Files.readString(Path.of("/proc/net/unix")).lines().anyMatch(row -> row.matches(".* 00010000 0001 01 +\\d+ " + Pattern.quote(listen.toString())))) {
+                return AFUNIXSocketAddress.of(listen);
+            }
+            if (!process.isAlive()) {
+                String error = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+                throw new IOException("the spy failed (exit " + process.exitValue() + ")" + (error.isEmpty() ? "" : ": " + error.lines().findFirst().orElse("")));
+            }
+        }
+        throw new IOException("the spy did not listen within 60 s");
+    }
+
+    /** Ends the spy (SIGTERM: it removes its socket file) and waits for it. */
+    private void stopSpy() throws InterruptedException {
+        Process process = running;
+        if (process != null) {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            process.destroyForcibly();
+            running = null;
         }
     }
 

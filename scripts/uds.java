@@ -6,7 +6,7 @@
 //SOURCES pathname-server.java pathname-client.java abstract-server.java abstract-client.java inspector.java
 //SOURCES socketpair.java datagram-server.java datagram-client.java seqpacket-server.java seqpacket-client.java
 //SOURCES fd-passing.java lifecycle.java peer-credentials.java pathname-server-jdk.java bench.java
-//SOURCES who-may-connect.java
+//SOURCES who-may-connect.java spy.java
 //SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Address.java ../lib/FileMode.java ../lib/StreamServer.java ../lib/StreamClient.java
 //SOURCES ../lib/Tour.java ../lib/JavaProcess.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
@@ -26,8 +26,8 @@ import picocli.CommandLine.Command;
         subcommands = {StreamServer.class, StreamClient.class, Uds.Inspect.class, Tour.class,
             PathnameServer.class, PathnameClient.class, AbstractServer.class, AbstractClient.class,
             Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class,
-            FdPassing.class, Lifecycle.class, PeerCredentials.class, WhoMayConnect.class, PathnameServerJdk.class, Bench.class,
-            AutoComplete.GenerateCompletion.class},
+            FdPassing.class, Lifecycle.class, PeerCredentials.class, WhoMayConnect.class, PathnameServerJdk.class, Spy.class,
+            Bench.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Examples:", "  uds tour", "  uds server @demo &", "  uds client @demo 'hello'",
             "  uds inspect --listening", "  source <(uds generate-completion)",
             "", "In the kit's folders uds is `jbang uds`; elsewhere install it: jbang app install uds@PATH-TO-KIT"})
