@@ -51,6 +51,11 @@ public class Tour implements Callable<Integer> {
         long pid = ProcessHandle.current().pid();
         Path dir = folder != null ? folder.toAbsolutePath().normalize() : Path.of("/tmp/uds-tour-" + pid);
         String abstractName = name != null ? name : "uds-tour-" + pid;
+        try {
+            Address.parse("@" + abstractName); // 1 to 107 bytes, as for every abstract name
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--name': " + e.getMessage());
+        }
         // Each command is printed as it is run: plain names and paths need no quoting to paste.
         if (!PLAIN.matcher(dir.toString()).matches() || !PLAIN.matcher(abstractName).matches() || abstractName.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--folder and --name take letters, digits and . _ - (and / in a folder) only");
