@@ -24,7 +24,7 @@ load helpers
 @test "a copy that drifts is caught, with the line that differs" {
   cp "$KIT/scripts/abstract-server.java" "$KIT/scripts/pathname-client.java" "$BATS_TEST_TMPDIR/"
   sed -i 's/c < 0x80 /c < 0x81 /' "$BATS_TEST_TMPDIR/pathname-client.java"
-  ! cmp -s "$KIT/scripts/pathname-client.java" "$BATS_TEST_TMPDIR/pathname-client.java"
+  run ! cmp -s "$KIT/scripts/pathname-client.java" "$BATS_TEST_TMPDIR/pathname-client.java"
   run python3 "$FIXTURES/repeated_methods.py" "$BATS_TEST_TMPDIR/abstract-server.java" "$BATS_TEST_TMPDIR/pathname-client.java"
   assert_failure 1
   assert_line --partial "pathname-client.java differs from"

@@ -53,6 +53,7 @@ load helpers
 @test "a message larger than the server's memory: the first 64 KiB shown, every byte counted, no error" {
   path=$(socket_path s.sock)
   # A heap of 32 MB, and 1 GB sent: held whole, the message would not fit 30 times over.
+  # shellcheck disable=SC2046 # java_options prints the JVM's options, a word each
   start_server server java -Xmx32m $(java_options pathname-server) --path "$path"
   wait_for_output server "^Server listening on"
   assert_gigabyte_counted server "$path" 'b"x"' x

@@ -55,6 +55,7 @@ for message in ["tag \U000E0001 flip \u202e next \x85 line \u2028".encode(), b"\
 
 @test "uds server: a message larger than its memory is counted, not held (32 MB heap, 1 GB sent)" {
   path=$(socket_path s.sock)
+  # shellcheck disable=SC2046 # java_options prints the JVM's options, a word each
   start_server server java -Xmx32m $(java_options uds) server "$path"
   wait_for_output server "^Server listening on"
   assert_gigabyte_counted server "$path" 'b"\x00"' '\x00'
@@ -63,6 +64,7 @@ for message in ["tag \U000E0001 flip \u202e next \x85 line \u2028".encode(), b"\
 @test "uds server out of file descriptors: says so once, keeps its socket, and serves again when they return" {
   name=$(unique emfile)
   # 40 descriptors in all: the JVM takes about a dozen, so the clients below run it out.
+  # shellcheck disable=SC2046 # java_options prints the JVM's options, a word each
   start_server server prlimit --nofile=40:40 -- java $(java_options uds) server "@$name" --count 0 --idle 600
   wait_for_output server "^Server is listening"
   inode=$(listener_inode "@$name")

@@ -291,10 +291,10 @@ SCRIPT
 @test "Ctrl-C half-way: the running client ends with the lesson, and nothing is left behind" {
   "$KIT/jbang" build "$KIT/scripts/who-may-connect.java" 2>/dev/null
   start_script_server lesson who-may-connect
-  lesson=${SERVER_PID[lesson]}
-  wait_until "a client of the lesson runs" pgrep -P "$lesson" -f -- '--client'
-  client=$(pgrep -P "$lesson" -f -- '--client' || true)
-  kill -INT "$lesson" # the lesson alone: a terminal's Ctrl-C would stop its client too
+  lesson_pid=${SERVER_PID[lesson]}
+  wait_until "a client of the lesson runs" pgrep -P "$lesson_pid" -f -- '--client'
+  client=$(pgrep -P "$lesson_pid" -f -- '--client' || true)
+  kill -INT "$lesson_pid" # the lesson alone: a terminal's Ctrl-C would stop its client too
   wait_server lesson
   [ "$SERVER_STATUS" -eq 130 ]
   if [ -n "$client" ]; then
