@@ -34,7 +34,7 @@ public final class Cli {
     public static final class NonNegative implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            return wholeNumber(value, 0);
+            return wholeNumber(value, 0, Integer.MAX_VALUE, "");
         }
     }
 
@@ -42,19 +42,47 @@ public final class Cli {
     public static final class Positive implements ITypeConverter<Integer> {
         @Override
         public Integer convert(String value) {
-            return wholeNumber(value, 1);
+            return wholeNumber(value, 1, Integer.MAX_VALUE, "");
         }
     }
 
-    private static int wholeNumber(String value, int least) {
+    /** A size such as bench's --size: a whole number of bytes, 1 to 16 MiB. */
+    public static final class Bytes implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return wholeNumber(value, 1, 16 << 20, "bytes");
+        }
+    }
+
+    /** A time such as bench's --duration: seconds, more than 0 and at most an hour, such as 2 or 0.2. */
+    public static final class Seconds implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return seconds(value, false);
+        }
+    }
+
+    /** A time such as bench's --warmup: seconds, 0 to an hour. */
+    public static final class SecondsOrNone implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return seconds(value, true);
+        }
+    }
+
+    /** A whole number from LEAST to MOST; UNIT (such as "bytes", or none) names what it counts. */
+    private static int wholeNumber(String value, int least, int most, String unit) {
         if (!value.matches("[+-]?[0-9]+")) {
-            throw new TypeConversionException("'" + value + "' is not a whole number");
+            throw new TypeConversionException("'" + value + "' is not a whole number" + (unit.isEmpty() ? "" : " of " + unit));
         }
         long number;
         try {
             number = Long.parseLong(value);
         } catch (NumberFormatException tooManyDigits) {
             number = value.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        if (most < Integer.MAX_VALUE && (number < least || number > most)) {
+            throw new TypeConversionException("must be " + least + " to " + most + (unit.isEmpty() ? "" : " " + unit) + ", not " + value);
         }
         if (number < least) {
             throw new TypeConversionException("must be " + least + " or more, not " + value);
@@ -63,6 +91,17 @@ public final class Cli {
             throw new TypeConversionException(value + " is too large (at most " + Integer.MAX_VALUE + ")");
         }
         return (int) number;
+    }
+
+    private static double seconds(String value, boolean zeroAllowed) {
+        if (!value.matches("-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)")) {
+            throw new TypeConversionException("'" + value + "' is not a number of seconds, such as 2 or 0.2");
+        }
+        double seconds = Double.parseDouble(value);
+        if (seconds < 0 || seconds == 0 && !zeroAllowed || seconds > 3600) {
+            throw new TypeConversionException((zeroAllowed ? "must be 0 to 3600" : "must be more than 0, at most 3600") + " seconds, not " + value);
+        }
+        return seconds;
     }
 
     private static String shown(String message) {

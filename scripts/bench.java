@@ -3,7 +3,8 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/LessonCopies.java spy.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java ../lib/JavaProcess.java
+//SOURCES spy.java
 //FILES bench-reference.c
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //MAIN Bench
@@ -11,7 +12,8 @@
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -25,21 +27,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
@@ -86,19 +85,19 @@ class Bench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--size", paramLabel = "BYTES", converter = Bytes.class,
+    @Option(names = "--size", paramLabel = "BYTES", converter = Cli.Bytes.class,
             description = "Size of a round trip's message (default: ${DEFAULT-VALUE}).")
     int size = 64;
 
-    @Option(names = "--chunk", paramLabel = "BYTES", converter = Bytes.class,
+    @Option(names = "--chunk", paramLabel = "BYTES", converter = Cli.Bytes.class,
             description = "Size of each streaming write (default: ${DEFAULT-VALUE}).")
     int chunk = 65536;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", converter = Seconds.class, defaultValue = "2",
+    @Option(names = "--duration", paramLabel = "SECONDS", converter = Cli.Seconds.class, defaultValue = "2",
             description = "Measured time of each measurement, such as 2 or 0.2 (default: ${DEFAULT-VALUE}).")
     double duration;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", converter = SecondsOrNone.class, defaultValue = "1",
+    @Option(names = "--warmup", paramLabel = "SECONDS", converter = Cli.SecondsOrNone.class, defaultValue = "1",
             description = "Unmeasured time before each measurement; 0 for none (default: ${DEFAULT-VALUE}).")
     double warmup;
 
@@ -134,11 +133,11 @@ class Bench implements Callable<Integer> {
 
     private int run(List<String> rows) throws Exception {
         String name = folder.getFileName().toString(); // uds-bench-NNN: also the abstract name
-        Reference reference = null;
+        CReference reference = null;
         String reason = noC ? "--no-c" : null;
         if (rows.contains("c-unix") && !noC) {
             try {
-                reference = compileReference();
+                reference = CReference.compile(); // lib/CReference.java: cc -O2, once per version of the source
             } catch (IOException e) {
                 if (rows.size() == 1) {
                     throw e;
@@ -146,10 +145,11 @@ class Bench implements Callable<Integer> {
                 reason = e.getMessage();
             }
         }
+        Machine machine = Machine.thisOne();
         if (!json) {
             System.out.printf(Locale.ROOT, "bench: %d-byte round trips, %d-byte streaming writes; each measured %s s after %s s of warm-up%n",
                     size, chunk, seconds(duration), seconds(warmup));
-            System.out.println("machine: " + machine());
+            System.out.println("machine: " + machine.described());
             System.out.println("layout: " + LAYOUT);
             System.out.println("sockets: " + folder + "/ (removed at the end), @" + name);
             if (reference != null) {
@@ -159,62 +159,64 @@ class Bench implements Callable<Integer> {
             System.out.printf("%-10s %14s %7s %9s %7s%n", "transport", "round trips/s", "ratio", "MB/s", "ratio");
         }
 
-        List<String> results = new ArrayList<>(); // the rows as JSON
-        double[] first = null;                    // the first row's figures: ratios are to it
-        for (String row : rows) {
-            double[] figures = null;              // round trips/s, MB/s
-            String skipped = null;
-            if (!row.equals("c-unix") && !row.equals("spy")) {
-                figures = measureJava(row, name);
-            } else if (row.equals("c-unix") && reference == null) {
-                skipped = reason;
+        List<Row> results = new ArrayList<>();
+        Row first = null; // the first row measured: ratios are to it
+        for (String transport : rows) {
+            Row row;
+            if (transport.equals("c-unix") && reference == null) {
+                row = Row.skipped(transport, reason);
             } else {
                 try {
-                    figures = row.equals("spy") ? measureJava(row, name) : measureC(reference.binary(), folder.resolve("c-unix.sock"));
+                    row = transport.equals("c-unix") ? measureC(reference.binary(), folder.resolve("c-unix.sock")) : measureJava(transport, name);
                 } catch (IOException e) {
-                    if (rows.size() == 1) {
+                    if (rows.size() == 1 || !transport.equals("c-unix") && !transport.equals("spy")) {
                         throw e;
                     }
-                    skipped = e.getMessage();
+                    row = Row.skipped(transport, e.getMessage()); // a process of its own failed: the other rows still run
                 }
             }
-            if (figures == null) {
-                results.add("{\"transport\":" + quoted(row) + ",\"skipped\":true,\"reason\":" + quoted(skipped) + "}");
-                if (!json) {
-                    System.out.printf("%-10s skipped: %s%n", row, skipped);
-                }
-                continue;
-            }
-            first = first == null ? figures : first;
-            double tripsRatio = ratio(figures[0], first[0]), mbRatio = ratio(figures[1], first[1]);
-            results.add(String.format(Locale.ROOT, "{\"transport\":%s,\"skipped\":false,\"round_trips_per_s\":%.1f,"
-                    + "\"round_trips_ratio\":%.3f,\"mb_per_s\":%.1f,\"mb_per_s_ratio\":%.3f}", quoted(row), figures[0], tripsRatio, figures[1], mbRatio));
+            results.add(row);
+            first = first == null && row.skipped() == null ? row : first;
             if (!json) {
-                System.out.printf(Locale.ROOT, "%-10s %14.0f %7.2f %9.0f %7.2f%n", row, figures[0], tripsRatio, figures[1], mbRatio);
+                print(row, first);
             }
         }
         if (json) {
-            System.out.printf(Locale.ROOT, "{\"machine\":{\"cores\":%d,\"cpu\":%s,\"cpus_allowed\":%s,\"os\":%s,\"java_version\":%s,\"java_vm\":%s},"
-                    + "\"options\":{\"size\":%d,\"chunk\":%d,\"duration_s\":%s,\"warmup_s\":%s,\"rows\":[%s],\"no_c\":%b},"
-                    + "\"layout\":%s,\"sockets\":{\"folder\":%s,\"abstract\":%s},\"c_reference\":%s,\"rows\":[%s]}%n",
-                    cores(), quoted(proc("/proc/cpuinfo", "model name")), quoted(proc("/proc/self/status", "Cpus_allowed_list")),
-                    quoted(System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch")),
-                    quoted(System.getProperty("java.version")), quoted(System.getProperty("java.vm.name")),
-                    size, chunk, seconds(duration), seconds(warmup), rows.stream().map(Bench::quoted).collect(Collectors.joining(",")), noC,
-                    quoted(LAYOUT), quoted(folder.toString()), quoted("@" + name),
-                    reference == null ? "null" : "{\"binary\":" + quoted(reference.binary().toString()) + ",\"compiled_now\":" + !reference.how().equals("cached") + "}",
-                    String.join(",", results));
+            System.out.println(Json.write(report(machine, rows, name, reference, results, first)));
         }
         return 0;
+    }
+
+    /** A line of the table: the row's figures and their ratios to the first row's, or why it was skipped. */
+    private static void print(Row row, Row first) {
+        if (row.skipped() != null) {
+            System.out.printf("%-10s skipped: %s%n", row.transport(), row.skipped());
+        } else {
+            System.out.printf(Locale.ROOT, "%-10s %14.0f %7.2f %9.0f %7.2f%n", row.transport(),
+                    row.roundTripsPerSecond(), row.roundTripsRatio(first), row.megabytesPerSecond(), row.megabytesRatio(first));
+        }
+    }
+
+    /** --json: the machine, the options, and the rows, in one object. */
+    private Map<String, Object> report(Machine machine, List<String> rows, String name, CReference reference, List<Row> results, Row first) {
+        return Json.object(
+                "machine", Json.object("cores", machine.cores(), "cpu", machine.cpu(), "cpus_allowed", machine.cpusAllowed(),
+                        "os", machine.os(), "java_version", machine.javaVersion(), "java_vm", machine.javaVm()),
+                "options", Json.object("size", size, "chunk", chunk, "duration_s", new BigDecimal(seconds(duration)),
+                        "warmup_s", new BigDecimal(seconds(warmup)), "rows", rows, "no_c", noC),
+                "layout", LAYOUT,
+                "sockets", Json.object("folder", folder.toString(), "abstract", "@" + name),
+                "c_reference", reference == null ? null : Json.object("binary", reference.binary().toString(), "compiled_now", reference.compiledNow()),
+                "rows", results.stream().map(row -> row.json(first)).toList());
     }
 
     // ---- The Java rows: the socket calls --------------------------------------------------------
 
     /** Both measurements of one row: a listening socket, then a connection of its own for each. */
-    private double[] measureJava(String row, String name) throws Exception {
+    private Row measureJava(String row, String name) throws Exception {
         try (ServerSocketChannel server = listen(row, name)) {
             via = row.equals("spy") ? startSpy(folder.resolve("spy.sock"), folder.resolve("spy-listen.sock")) : null;
-            return new double[] {roundTrips(server), streaming(server)};
+            return new Row(row, roundTrips(server), streaming(server), null);
         } finally {
             if (via != null) {
                 stopSpy();
@@ -369,80 +371,7 @@ class Bench implements Callable<Integer> {
         }
     }
 
-    // ---- The C row: compile once per version of the source, run as a process of its own ----------
-
-    /** The C reference's binary, and how we got it: "cached", or "compiled now: cc -O2 -pthread". */
-    private record Reference(Path binary, String how) {
-    }
-
-    /** Compiles the C reference, unless the cache holds it already (the same source, to the byte). */
-    private static Reference compileReference() throws IOException {
-        byte[] source;
-        try (InputStream in = Bench.class.getResourceAsStream("/bench-reference.c")) {
-            if (in == null) {
-                throw new IOException("bench-reference.c is not in this build (//FILES)");
-            }
-            source = in.readAllBytes();
-        }
-        String key;
-        try {
-            key = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(source)).substring(0, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IOException(e.getMessage());
-        }
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path cache = (xdg != null && xdg.startsWith("/") ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache")).resolve("uds-kit");
-        Path binary = cache.resolve("bench-reference-" + key); // keyed by the source: an edited source is compiled anew
-        if (Files.isExecutable(binary)) {
-            return new Reference(binary, "cached");
-        }
-        String cc = System.getenv().getOrDefault("CC", "").isBlank() ? "cc" : System.getenv("CC").strip();
-        List<String> command = new ArrayList<>(List.of(cc.split("\\s+")));
-        if (!onPath(command.get(0))) {
-            throw new IOException("no C compiler: " + command.get(0) + " is not on PATH (install cc, or set CC)");
-        }
-        Files.createDirectories(cache);
-        Path c = cache.resolve("bench-reference-" + key + ".c"), partial = cache.resolve("bench-reference-" + key + ".partial-" + ProcessHandle.current().pid());
-        Path cPartial = cache.resolve("bench-reference-" + key + ".c.partial-" + ProcessHandle.current().pid());
-        try {
-            Files.write(cPartial, source);
-            Files.move(cPartial, c, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            command.addAll(List.of("-O2", "-pthread", "-o", partial.toString(), c.toString()));
-            Process compiler = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(compiler.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int status = compiler.waitFor();
-            if (status != 0 || !Files.isExecutable(partial)) {
-                String line = output.lines().filter(l -> l.contains("error")).findFirst().orElse(output.lines().findFirst().orElse(""));
-                throw new IOException("the C compiler failed: " + String.join(" ", command.subList(0, command.size() - 3)) + " ... exited with " + status
-                        + (line.isBlank() ? "" : ": " + line.strip()));
-            }
-            // Whole or not at all: a run at the same time never sees half a binary.
-            Files.move(partial, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | InterruptedException e) {
-            Files.deleteIfExists(c); // a failure leaves nothing in the cache
-            throw e instanceof IOException io ? io : new IOException("interrupted while compiling the C reference");
-        } finally {
-            Files.deleteIfExists(partial);
-            Files.deleteIfExists(cPartial);
-        }
-        try (Stream<Path> old = Files.list(cache)) { // the binaries of older sources are never used again
-            for (Path stale : (Iterable<Path>) old::iterator) {
-                String file = stale.getFileName().toString();
-                if (file.matches("bench-reference-[0-9a-f]{16}(\\.c)?") && !file.startsWith("bench-reference-" + key)) {
-                    Files.deleteIfExists(stale);
-                }
-            }
-        }
-        return new Reference(binary, "compiled now: " + String.join(" ", command.subList(0, command.size() - 3)));
-    }
-
-    private static boolean onPath(String program) {
-        if (program.contains("/")) {
-            return Files.isExecutable(Path.of(program));
-        }
-        return Stream.of(System.getenv().getOrDefault("PATH", "").split(":"))
-                .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, program)));
-    }
+    // ---- The C row: lib/CReference.java compiles it; it runs as a process of its own --------------
 
     /** Starts the C reference or the spy: with cleanUp(), a Ctrl-C now cannot miss the process. */
     private synchronized Process start(ProcessBuilder builder) throws IOException {
@@ -454,7 +383,7 @@ class Bench implements Callable<Integer> {
     }
 
     /** Runs the C reference on ADDRESS and reads its line: round_trips_per_s=N mb_per_s=N. */
-    private double[] measureC(Path binary, Path address) throws IOException, InterruptedException {
+    private Row measureC(Path binary, Path address) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(binary.toString(), Integer.toString(size), Integer.toString(chunk),
                 seconds(duration), seconds(warmup), address.toString()).redirectErrorStream(true);
         Process process = start(builder);
@@ -469,7 +398,7 @@ class Bench implements Callable<Integer> {
                 throw new IOException("the C reference failed (exit " + process.exitValue() + ")"
                         + (output.isEmpty() ? "" : ": " + output.lines().findFirst().orElse("")));
             }
-            return new double[] {Double.parseDouble(figures.group(1)), Double.parseDouble(figures.group(2))};
+            return new Row("c-unix", Double.parseDouble(figures.group(1)), Double.parseDouble(figures.group(2)), null);
         } finally {
             process.destroyForcibly();
             running = null;
@@ -506,8 +435,7 @@ class Bench implements Callable<Integer> {
 
     /** Starts the spy on SERVER, listening at LISTEN; ready when the kernel lists its socket as listening (its file comes at bind()). */
     private SocketAddress startSpy(Path server, Path listen) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), "Spy", server.toString(), "--listen", listen.toString())
+        ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Spy.class, server.toString(), "--listen", listen.toString()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD); // the spy formats each line as for a reader; a terminal's cost is not measured
         Process process = start(builder);
         for (long deadline = System.nanoTime() + nanos(60); System.nanoTime() - deadline < 0; Thread.sleep(10)) {
@@ -535,91 +463,44 @@ class Bench implements Callable<Integer> {
 
     // ---- Plumbing --------------------------------------------------------------------------------
 
-    private static double ratio(double figure, double first) {
-        return first > 0 ? figure / first : 0; // a first row at 0 (a --duration too short to count) has no ratios
-    }
-
     private static long nanos(double seconds) {
         return (long) (seconds * 1e9);
     }
 
     private static String seconds(double seconds) {
-        return java.math.BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString(); // 2, 0.2
+        return BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString(); // 2, 0.2
     }
 
-    private static String machine() {
-        return cores() + " cores (" + proc("/proc/cpuinfo", "model name") + "), run on CPUs " + proc("/proc/self/status", "Cpus_allowed_list")
-                + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch")
-                + ", Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")";
-    }
-
-    /** The machine's cores, also when this run may use fewer (taskset): availableProcessors() counts those it may use. */
-    private static long cores() {
-        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-            return lines.filter(line -> line.startsWith("processor")).count();
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return Runtime.getRuntime().availableProcessors();
+    /** One row's figures (round trips/s, MB/s); SKIPPED says why it has none (then they are 0), else null. */
+    record Row(String transport, double roundTripsPerSecond, double megabytesPerSecond, String skipped) {
+        static Row skipped(String transport, String reason) {
+            return new Row(transport, 0, 0, reason);
         }
-    }
 
-    /** The value of the first "KEY: value" line of a /proc file, or "unknown". */
-    private static String proc(String file, String key) {
-        try (Stream<String> lines = Files.lines(Path.of(file))) {
-            return lines.filter(line -> line.startsWith(key)).map(line -> line.substring(line.indexOf(':') + 1).strip()).findFirst().orElse("unknown");
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return "unknown";
+        double roundTripsRatio(Row first) {
+            return ratio(roundTripsPerSecond, first.roundTripsPerSecond);
         }
-    }
 
-    private static String quoted(String text) {
-        StringBuilder json = new StringBuilder("\"");
-        for (char c : text.toCharArray()) {
-            json.append(c == '"' || c == '\\' ? "\\" + c : c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        double megabytesRatio(Row first) {
+            return ratio(megabytesPerSecond, first.megabytesPerSecond);
         }
-        return json.append('"').toString();
-    }
 
-    /** A size in bytes: 1 to 16 MiB. */
-    static final class Bytes implements ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            int bytes;
-            try {
-                bytes = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new TypeConversionException("'" + value + "' is not a whole number of bytes");
+        private static double ratio(double figure, double first) {
+            return first > 0 ? figure / first : 0; // a first row at 0 (a --duration too short to count) has no ratios
+        }
+
+        /** The row in --json: figures to 0.1, ratios to 0.001. */
+        Map<String, Object> json(Row first) {
+            if (skipped != null) {
+                return Json.object("transport", transport, "skipped", true, "reason", skipped);
             }
-            if (bytes < 1 || bytes > 16 << 20) {
-                throw new TypeConversionException("must be 1 to 16777216 bytes, not " + bytes);
-            }
-            return bytes;
-        }
-    }
-
-    /** Seconds, more than 0: 2, 0.2. */
-    static class Seconds implements ITypeConverter<Double> {
-        boolean zeroAllowed() {
-            return false;
+            return Json.object("transport", transport, "skipped", false,
+                    "round_trips_per_s", rounded(roundTripsPerSecond, 1), "round_trips_ratio", rounded(roundTripsRatio(first), 3),
+                    "mb_per_s", rounded(megabytesPerSecond, 1), "mb_per_s_ratio", rounded(megabytesRatio(first), 3));
         }
 
-        @Override
-        public Double convert(String value) {
-            if (!value.matches("-?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)")) {
-                throw new TypeConversionException("'" + value + "' is not a number of seconds, such as 2 or 0.2");
-            }
-            double seconds = Double.parseDouble(value);
-            if (seconds < 0 || seconds == 0 && !zeroAllowed() || seconds > 3600) {
-                throw new TypeConversionException((zeroAllowed() ? "must be 0 to 3600" : "must be more than 0, at most 3600") + " seconds, not " + value);
-            }
-            return seconds;
-        }
-    }
-
-    /** Seconds, 0 or more. */
-    static final class SecondsOrNone extends Seconds {
-        @Override
-        boolean zeroAllowed() {
-            return true;
+        private static BigDecimal rounded(double figure, int decimals) {
+            return BigDecimal.valueOf(figure).setScale(decimals, RoundingMode.HALF_UP); // as printf's %.1f would
         }
     }
 

@@ -139,11 +139,15 @@ pathname"
   run_script bench "${FAST[@]}" --only c-unix
   assert_success
   assert [ -x "$cache/bench-reference-$key" ]
-  # A copy of the kit whose C reference ends with exit code 3 instead of 0.
+  # A copy of the kit whose C reference ends with exit code 3 instead of 0: bench.java, its C
+  # source, and the files its //SOURCES lines name (paths relative to scripts/).
   copy=$BATS_TEST_TMPDIR/kit
   mkdir -p "$copy/scripts" "$copy/lib"
   cp "$KIT/scripts/bench.java" "$KIT/scripts/bench-reference.c" "$copy/scripts/"
-  cp "$KIT/lib/Cli.java" "$copy/lib/"
+  read -ra sources <<<"$(sed -n 's|^//SOURCES ||p' "$KIT/scripts/bench.java" | tr '\n' ' ')"
+  for source in "${sources[@]}"; do
+    cp "$KIT/scripts/$source" "$copy/scripts/$source"
+  done
   sed -i 's|^    return 0;$|    return 3; /* edited */|' "$copy/scripts/bench-reference.c"
   edited=$(key_of "$copy/scripts/bench-reference.c")
   [ "$edited" != "$key" ]
