@@ -26,12 +26,12 @@ normalize() {
   grep -qE '(^| )tests/run( |$)' "$KIT/.ci/run"
 }
 
-@test "every block of Java the README quotes is a contiguous, verbatim part of a script" {
+@test "every block of Java the README and docs/ quote is a contiguous, verbatim part of a script" {
   run python3 - "$KIT" <<'PYTHON'
 import glob, re, sys, textwrap
 kit = sys.argv[1]
-readme = open(kit + "/README.md").read()
-scripts = {path: open(path).read().split("\n") for path in glob.glob(kit + "/scripts/*.java")}
+readme = "".join(open(path).read() for path in [kit + "/README.md"] + glob.glob(kit + "/docs/*.md"))
+scripts = {path: open(path).read().split("\n") for path in glob.glob(kit + "/scripts/*.java") + glob.glob(kit + "/lib/*.java")}
 blocks = re.findall(r"^```java\n(.*?)^```$", readme, re.S | re.M)
 for block in blocks:
     lines = block.rstrip("\n").split("\n")
