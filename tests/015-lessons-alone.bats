@@ -16,7 +16,7 @@ load helpers
   run python3 "$FIXTURES/repeated_methods.py" "${LESSONS[@]}" "$KIT"/lib/*.java
   assert_success
   # Each is repeated somewhere, so that the comparison can fail.
-  for method in escaped fail main removeStaleSocketFile removeOwnSocketFile listedInKernelTable; do
+  for method in escaped fail main removeStaleSocketFile removeOwnSocketFile listedInKernelTable unixAddress bindListener sunPath WholeNumber commandName; do
     assert_line --regexp "^$method: ([2-9]|[1-9][0-9]+) copies\$"
   done
 }
