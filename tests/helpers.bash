@@ -307,3 +307,9 @@ assert_replaced_file_kept() {
   assert_output "someone else's"
 }
 
+# assert_reads_back LOG PREFIX BYTES: the first line of LOG that starts with PREFIX, read back with
+# tests/fixtures/unescape.py, is exactly BYTES (a Python bytes literal): same SHA-256, same length.
+assert_reads_back() {
+  run python3 "$FIXTURES/unescape.py" "$1" "$2"
+  assert_output "$(python3 -c 'import hashlib, sys; data = eval(sys.argv[1]); print(hashlib.sha256(data).hexdigest(), len(data))' "$3")"
+}
