@@ -6,6 +6,9 @@
 
 load helpers
 
+# bats file_tags=serial
+# Alone (tests/run runs it after the others): it keeps both CPUs busy: the others would slow down, and it with them.
+
 FAST=(--duration 0.2 --warmup 0)
 
 # shellcheck disable=SC2034 # bad_input (helpers.bash) reads before
