@@ -94,10 +94,19 @@ bare_path() {
   assert_stderr "jbang (uds-kit): neither Maven nor JBang found: install Maven (to fetch JBang 0.132.1) or JBang"
 }
 
+# own_jbang_cache: a JBang cache of the test's own, with the launcher's archives of JBang's own
+# classes copied in (JBang's first run would otherwise make them again, for seconds).
+own_jbang_cache() {
+  local shared=${JBANG_CACHE_DIR:-${JBANG_DIR:-$HOME/.jbang}/cache}/uds-kit
+  export JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache
+  mkdir -p "$JBANG_CACHE_DIR/uds-kit"
+  cp "$shared"/jbang-0.132.1-*.jsa "$JBANG_CACHE_DIR/uds-kit/" 2>/dev/null || true
+}
+
 # The fast path: a script whose files are unchanged runs the command JBang printed last time,
 # without JBang; any change must reach the script. These tests use a JBang cache of their own.
 write_greeting_script() {
-  export JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache
+  own_jbang_cache
   script=$BATS_TEST_TMPDIR/greet/greet.java
   mkdir -p "$(dirname "$script")"
   cat >"$script" <<'JAVA'
@@ -216,6 +225,7 @@ JAVA
 
 @test "UDS_KIT_LAUNCHER_CACHE=off asks JBang every time; what the launcher keeps is in JBANG_CACHE_DIR/uds-kit" {
   write_greeting_script
+  rm -f "$JBANG_CACHE_DIR"/uds-kit/jbang-*.jsa # made by the launcher, not copied
   run --separate-stderr "$KIT/jbang" "$script" one
   assert_success
   # JBang's AppCDS archive for this JDK, and the kept command for this script.
@@ -231,7 +241,7 @@ JAVA
 # The script's own JVM: a class-data archive and junixsocket's native library from the launcher's
 # cache, made out of band. The probe says where its JVM got them, as /proc/self/maps shows it.
 write_probe_script() {
-  export JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache
+  own_jbang_cache
   script=$BATS_TEST_TMPDIR/probe/probe.java
   mkdir -p "$(dirname "$script")"
   cat >"$script" <<'JAVA'
