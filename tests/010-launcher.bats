@@ -372,9 +372,12 @@ assert_stderr_only_jbang() {
   JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
   assert_output --regexp "^Library from the cache, archive archives/[^,]+ on ${other##*/}\.[0-9.]+\.jsa, Java $feature \$"
   assert_stderr ""
+  # Back on the first JDK: its entry is still there, unless JBang rebuilt the script's jar for the
+  # other one (a jar built by a newer javac cannot run on an older JDK): then the jar is new, and so
+  # is the entry.
   run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java $current \$"
-  assert_stderr ""
+  assert_output --regexp "^Library (from the cache, archive archives/[^,]+\.jsa|extracted, archive none), Java $current \$"
+  assert_stderr_only_jbang
 }
 
 @test "one entry per script and JDK, whatever the working folder; the oldest entries are pruned" {
