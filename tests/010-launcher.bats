@@ -94,10 +94,19 @@ bare_path() {
   assert_stderr "jbang (uds-kit): neither Maven nor JBang found: install Maven (to fetch JBang 0.132.1) or JBang"
 }
 
+# own_jbang_cache: a JBang cache of the test's own, with the launcher's archives of JBang's own
+# classes copied in (JBang's first run would otherwise make them again, for seconds).
+own_jbang_cache() {
+  local shared=${JBANG_CACHE_DIR:-${JBANG_DIR:-$HOME/.jbang}/cache}/uds-kit
+  export JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache
+  mkdir -p "$JBANG_CACHE_DIR/uds-kit"
+  cp "$shared"/jbang-0.132.1-*.jsa "$JBANG_CACHE_DIR/uds-kit/" 2>/dev/null || true
+}
+
 # The fast path: a script whose files are unchanged runs the command JBang printed last time,
 # without JBang; any change must reach the script. These tests use a JBang cache of their own.
 write_greeting_script() {
-  export JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache
+  own_jbang_cache
   script=$BATS_TEST_TMPDIR/greet/greet.java
   mkdir -p "$(dirname "$script")"
   cat >"$script" <<'JAVA'
@@ -216,14 +225,186 @@ JAVA
 
 @test "UDS_KIT_LAUNCHER_CACHE=off asks JBang every time; what the launcher keeps is in JBANG_CACHE_DIR/uds-kit" {
   write_greeting_script
+  rm -f "$JBANG_CACHE_DIR"/uds-kit/jbang-*.jsa # made by the launcher, not copied
   run --separate-stderr "$KIT/jbang" "$script" one
   assert_success
   # JBang's AppCDS archive for this JDK, and the kept command for this script.
-  run bash -c 'ls "$1"/uds-kit/jbang-0.132.1-*.jsa && grep -lF "$2" "$1"/uds-kit/commands/*' _ "$JBANG_CACHE_DIR" "$script"
+  run bash -c 'ls "$1"/uds-kit/jbang-0.132.1-*.jsa && grep -lF "$2" "$1"/uds-kit/entries/*' _ "$JBANG_CACHE_DIR" "$script"
   assert_success
   assert_equal "${#lines[@]}" 2
   # JBang's own JVM refuses this option: with the cache off, JBang runs, and says so.
   UDS_KIT_LAUNCHER_CACHE=off JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" "$script" one
   assert_failure
   assert_stderr --partial "Unrecognized option: --no-such-jvm-option"
+}
+
+# The script's own JVM: a class-data archive and junixsocket's native library from the launcher's
+# cache, made out of band. The probe says where its JVM got them, as /proc/self/maps shows it.
+write_probe_script() {
+  own_jbang_cache
+  script=$BATS_TEST_TMPDIR/probe/probe.java
+  mkdir -p "$(dirname "$script")"
+  cat >"$script" <<'JAVA'
+//JAVA 17+
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
+//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
+import java.nio.file.*;
+class probe {
+    public static void main(String... args) throws Exception {
+        org.newsclub.net.unix.AFUNIXSocket.newInstance().close(); // loads junixsocket's native library
+        String cache = System.getenv("JBANG_CACHE_DIR") + "/uds-kit/", library = "none", archive = "none";
+        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
+            String file = line.replaceFirst("^(\\S+\\s+){5}", ""); // what is mapped: a file, or nothing
+            if (file.contains("libjunixsocket-native")) library = file.startsWith(cache + "native/") ? "from the cache" : "extracted";
+            if (file.startsWith(cache + "archives/")) archive = file.substring(cache.length());
+        }
+        System.out.println("library " + library + ", archive " + archive + ", Java " + Runtime.version().feature() + " " + String.join("|", args));
+    }
+}
+JAVA
+}
+
+# prepared: every entry of the test's launcher cache names its archive (or "-"), and no preparation runs.
+prepared() {
+  local entry
+  for entry in "$JBANG_CACHE_DIR"/uds-kit/entries/*; do
+    [ -n "$(sed -n 3p "$entry")" ] || return 1
+  done
+  [ ! -d "$JBANG_CACHE_DIR/uds-kit/preparing" ]
+}
+
+# The archive the probe's JVM mapped, from its line in $output.
+archive_in_output() {
+  sed -n 's/^[Ll]ibrary .*, archive \(archives\/[^,]*\.jsa\), Java .*/\1/p' <<<"$output"
+}
+
+# assert_stderr_only_jbang: stderr holds JBang's own lines ("[jbang] Building jar ..."), nothing else.
+assert_stderr_only_jbang() {
+  # shellcheck disable=SC2154 # run --separate-stderr sets stderr
+  [ -z "$(grep -v '^\[jbang\] ' <<<"$stderr")" ] || fail "more than JBang's lines on stderr: $stderr"
+}
+
+@test "a script's JVM gets a class-data archive and junixsocket's library from the cache, made out of band, silently" {
+  write_probe_script
+  run --separate-stderr "$KIT/jbang" "$script" one
+  assert_success
+  assert_output --regexp "^library extracted, archive none, Java [0-9]+ one\$"
+  assert_stderr_only_jbang
+  wait_until "the archive and the library are made" prepared
+  for words in two "three four"; do
+    run --separate-stderr "$KIT/jbang" "$script" "$words"
+    assert_success
+    assert_output --regexp "^library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ $words\$"
+    assert_stderr ""
+  done
+  # What the archive holds: the classes of the jars, junixsocket's among them.
+  run bash -c 'sed -n 2p "$1"/uds-kit/entries/*' _ "$JBANG_CACHE_DIR"
+  read -ra words <<<"$output"
+  archive=$(sed -n 3p "$JBANG_CACHE_DIR"/uds-kit/entries/*)
+  feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(dirname "$(dirname "$(readlink -f "${words[0]}")")")/release")
+  if [ "$feature" -ge 24 ]; then use=-XX:AOTCache=$archive; else use=-XX:SharedArchiveFile=$archive; fi
+  run "${words[0]}" "$use" -Xlog:class+load=info "${words[@]:1}" check
+  assert_success
+  assert_line --regexp "org\.newsclub\.net\.unix\.AFUNIXSocket source: shared objects file"
+}
+
+@test "the archive and the library are made anew when the script, a jar or the JDK changes, and the old ones removed" {
+  write_probe_script
+  export JBANG_REPO=$BATS_TEST_TMPDIR/repo # a Maven repository of the test's own, whose jars it may touch
+  mkdir -p "$JBANG_REPO/com"
+  cp -r "$MAVEN_REPO/com/kohlschutter" "$JBANG_REPO/com/"
+  run "$KIT/jbang" "$script" && assert_success
+  wait_until "the archive and the library are made" prepared
+  run --separate-stderr "$KIT/jbang" "$script"
+  first=$(archive_in_output)
+  [ -n "$first" ] && [ -f "$JBANG_CACHE_DIR/uds-kit/$first" ]
+
+  # The script changes: JBang builds it again, the JVM runs without the old archive, a new one follows.
+  sed -i 's/"library "/"Library "/' "$script"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library extracted, archive none, Java [0-9]+ \$"
+  wait_until "the archive is made anew" prepared
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
+  assert_stderr ""
+  second=$(archive_in_output)
+  [ -n "$second" ] && [ "$second" != "$first" ]
+  assert [ ! -e "$JBANG_CACHE_DIR/uds-kit/$first" ]
+
+  # A jar is written anew (a newer time): the same.
+  touch "$JBANG_REPO"/com/kohlschutter/junixsocket/junixsocket-common/2.10.1/junixsocket-common-2.10.1.jar
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library extracted, archive none, Java [0-9]+ \$"
+  wait_until "the archive is made anew" prepared
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
+  assert_stderr ""
+  assert [ ! -e "$JBANG_CACHE_DIR/uds-kit/$second" ]
+
+  # The kept library is checked by its checksum: a changed one is never loaded, and is extracted anew.
+  library=$(sed -n 4p "$JBANG_CACHE_DIR"/uds-kit/entries/*)
+  [ -f "$library" ]
+  cp "$library" "$BATS_TEST_TMPDIR/library"
+  echo "changed" >>"$library"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library extracted, archive none, Java [0-9]+ \$"
+  wait_until "the library is extracted anew" prepared
+  cmp "$library" "$BATS_TEST_TMPDIR/library"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
+
+  # Another JDK: its own archive (the AOT cache on 24+), kept beside the first JDK's.
+  current=$(sed -n 's/.* Java \([0-9]*\) $/\1/p' <<<"$output")
+  other=
+  for release in /usr/lib/jvm/*/release; do
+    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    if [ -n "$feature" ] && [ "$feature" -ge 17 ] && [ "$feature" != "$current" ]; then
+      other=${release%/release}
+      break
+    fi
+  done
+  [ -n "$other" ] || skip "no second JDK 17+ in /usr/lib/jvm"
+  JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
+  assert_output "Library extracted, archive none, Java $feature "
+  assert_stderr_only_jbang
+  wait_until "the other JDK's archive is made" prepared
+  JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library from the cache, archive archives/[^,]+ on ${other##*/}\.[0-9.]+\.jsa, Java $feature \$"
+  assert_stderr ""
+  # Back on the first JDK: its entry is still there, unless JBang rebuilt the script's jar for the
+  # other one (a jar built by a newer javac cannot run on an older JDK): then the jar is new, and so
+  # is the entry.
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library (from the cache, archive archives/[^,]+\.jsa|extracted, archive none), Java $current \$"
+  assert_stderr_only_jbang
+}
+
+@test "one entry per script and JDK, whatever the working folder; the oldest entries are pruned" {
+  write_greeting_script
+  for folder in / "$BATS_TEST_TMPDIR" "${script%/*}"; do
+    (cd "$folder" && "$KIT/jbang" "$script" from "$folder") >"$BATS_TEST_TMPDIR/out"
+    assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$("$KIT/jbang" "$script" from "$folder")"
+  done
+  (cd "${script%/*}" && "$KIT/jbang" greet.java here)
+  run ls "$JBANG_CACHE_DIR/uds-kit/entries"
+  assert_equal "${#lines[@]}" 1
+  wait_until "the archive is made" prepared
+  first=$(sed -n 3p "$JBANG_CACHE_DIR"/uds-kit/entries/*)
+  [ -f "$first" ]
+  # Two more scripts, with room for two entries: the first script's entry and archive go.
+  for name in second third; do
+    mkdir "$BATS_TEST_TMPDIR/$name"
+    sed "s/class greet/class $name/" "$script" >"$BATS_TEST_TMPDIR/$name/$name.java"
+    cp "${script%/*}/Greeting.java" "$BATS_TEST_TMPDIR/$name/"
+    UDS_KIT_LAUNCHER_ENTRIES=2 run "$KIT/jbang" "$BATS_TEST_TMPDIR/$name/$name.java"
+    assert_success
+    wait_until "the archive is made" prepared
+  done
+  run ls "$JBANG_CACHE_DIR/uds-kit/entries"
+  assert_equal "${#lines[@]}" 2
+  refute_output --partial "greet.java"
+  assert [ ! -e "$first" ]
+  run ls "$JBANG_CACHE_DIR/uds-kit/archives"
+  assert_equal "${#lines[@]}" 2
 }
