@@ -309,6 +309,19 @@ assert_stderr_only_jbang() {
   assert_line --regexp "org\.newsclub\.net\.unix\.AFUNIXSocket source: shared objects file"
 }
 
+@test "a run before the archive is made (or after its making failed) prints only the script's output" {
+  write_probe_script
+  run "$KIT/jbang" "$script" && assert_success
+  wait_until "the archive and the library are made" prepared
+  # The entry as it is before its preparation: no archive named. The run starts one, silently.
+  sed -i '3s/.*//' "$JBANG_CACHE_DIR"/uds-kit/entries/*
+  run --separate-stderr "$KIT/jbang" "$script" two
+  assert_success
+  assert_output --regexp "^library from the cache, archive none, Java [0-9]+ two\$"
+  assert_stderr ""
+  wait_until "the archive is made again" prepared
+}
+
 @test "the archive and the library are made anew when the script, a jar or the JDK changes, and the old ones removed" {
   write_probe_script
   export JBANG_REPO=$BATS_TEST_TMPDIR/repo # a Maven repository of the test's own, whose jars it may touch
