@@ -5,9 +5,6 @@
 
 load helpers
 
-# bats file_tags=serial
-# Alone (tests/run runs it after the others): the README's sessions and the tour use the post's own names and the kit's whole folder.
-
 # The lines of the first ```FENCE block after the README line that matches REGEX.
 readme_block() {
   awk -v after="$1" -v fence="$2" '

@@ -321,8 +321,6 @@ inspector_runs() {
   assert_output "['@$name']"
 }
 
-# bats test_tags=serial
-# Alone (tests/run runs it after the others): it bounds the CPU time two JVMs take to start.
 @test "--wait=SECONDS gives up after SECONDS: one line on stderr, exit 1, and no core kept busy meanwhile" {
   name=$(unique nobody-listens)
   TIMEFORMAT='%U %S'

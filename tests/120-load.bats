@@ -4,9 +4,6 @@
 
 load helpers
 
-# bats file_tags=serial
-# Alone (tests/run runs it after the others): hundreds of clients at once: it needs the machine to itself.
-
 @test "20 concurrent clients x 10 messages against each server: all arrive once, nothing leaks" {
   run "$KIT/tests/perf/load" 20 10
   assert_success
