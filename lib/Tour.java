@@ -84,7 +84,7 @@ public class Tour implements Callable<Integer> {
         Process server = background("./jbang pathname-server --path " + path + " > " + log + " 2>&1 &",
                 PathnameServer.class, log, "--path", path.toString());
         untilListening(server, "pathname-server", log, path.toString());
-        String inode = listenerRow(path.toString(), path.getFileName().toString().replaceFirst("\\.sock$", ""), "1", "the post's row: Recv-Q 0, the backlog of listen(1), the path, its inode");
+        String inode = listenerRow(path.toString(), "1", "the post's row: Recv-Q 0, the backlog of listen(1), the path, its inode");
         socketDescriptors(server, inode);
 
         List<String> client = run("./jbang pathname-client --path " + path, PathnameClient.class, "--path", path.toString());
@@ -104,7 +104,7 @@ public class Tour implements Callable<Integer> {
                 + "   # --count 2: two clients, then it ends (the post's while True serves until stopped)",
                 AbstractServer.class, log, "--name", name, "--count", "2");
         untilListening(server, "abstract-server", log, "@" + name);
-        String inode = listenerRow("@" + name, name, "128", "the post's row: the name with an @, the backlog of Python's listen(): 128");
+        String inode = listenerRow("@" + name, "128", "the post's row: the name with an @, the backlog of Python's listen(): 128");
         socketDescriptors(server, inode);
 
         String message = "Hello from a client that stays";
@@ -127,21 +127,27 @@ public class Tour implements Callable<Integer> {
                 "Accepted connection from client", "Received data: " + message,
                 "Accepted connection from client", "Received data: Hello, abstract socket!"), "abstract-server");
 
-        List<String> grep = tool("grep -c @" + name + " /proc/net/unix   # the name vanished with its last reference, the server's socket",
-                "grep", "-c", "@" + name, "/proc/net/unix");
+        String row = " @" + name.replace(".", "\\.") + "$"; // a row that ends with the name: not @NAME-other
+        List<String> grep = tool("grep -c '" + row + "' /proc/net/unix   # the name vanished with its last reference, the server's socket",
+                "grep", "-c", row, "/proc/net/unix");
         expect(grep, List.of("0"), "grep: the kernel still lists @" + name);
     }
 
-    /** `ss -l -x -A unix_stream | grep WORD`: the listener's row, as the post shows it; returns its inode. */
-    private String listenerRow(String address, String word, String backlog, String why) throws Exception {
-        List<String> rows = quietly("ss", "-l", "-x", "-A", "unix_stream").stream().filter(row -> row.contains(word)).toList();
-        command("ss -l -x -A unix_stream | grep " + word + "   # " + why);
+    /**
+     * `ss -l -x -A unix_stream | grep ADDRESS`: the listener's row, as the post shows it; returns its inode.
+     * Grep shows every row that holds ADDRESS (another tour's folder, `@demo2` for `@demo`); exactly one
+     * must be the listener at ADDRESS itself.
+     */
+    private String listenerRow(String address, String backlog, String why) throws Exception {
+        List<String> rows = quietly("ss", "-l", "-x", "-A", "unix_stream").stream().filter(row -> row.contains(address)).toList();
+        command("ss -l -x -A unix_stream | grep " + address + "   # " + why);
         rows.forEach(System.out::println);
-        Matcher row = Pattern.compile("^LISTEN +0 +" + backlog + " +" + Pattern.quote(address) + " (\\d+) .*").matcher(rows.isEmpty() ? "" : rows.get(0));
-        if (rows.size() != 1 || !row.matches()) {
+        Pattern listener = Pattern.compile("^LISTEN +0 +" + backlog + " +" + Pattern.quote(address) + " (\\d+) .*");
+        List<Matcher> listeners = rows.stream().map(listener::matcher).filter(Matcher::matches).toList();
+        if (listeners.size() != 1) {
             throw new IOException("ss did not show one listener at " + address + " with a backlog of " + backlog + ": " + rows);
         }
-        return row.group(1);
+        return listeners.get(0).group(1);
     }
 
     /** `ls -l /proc/$!/fd | grep socket:`: the server's descriptors, one of them the listener's inode. */

@@ -35,6 +35,18 @@ load helpers
   assert [ ! -e "$BATS_TEST_TMPDIR/tour" ]
 }
 
+@test "uds tour beside another's listeners of the same file name and a longer abstract name: its own rows only" {
+  name=$(unique beside)
+  mkdir "$BATS_TEST_TMPDIR/other"
+  start_listener other-path "$BATS_TEST_TMPDIR/other/pathname_socket.sock" # another tour's, say
+  start_listener other-name "@$name-other"
+  run_script uds tour --name "$name" --folder "$BATS_TEST_TMPDIR/tour"
+  assert_success
+  assert_line "Every step behaved as the post says."
+  assert_line --regexp "^\\$ ss -l -x -A unix_stream \\| grep @$name   # "
+  assert_line --regexp "^LISTEN +0 +128 +@$name-other [0-9]+ "
+}
+
 @test "Ctrl-C stops the tour and everything it started, and leaves nothing behind" {
   name=$(unique interrupted)
   start_script_server tour uds tour --folder "$BATS_TEST_TMPDIR/tour" --name "$name"
