@@ -80,6 +80,7 @@ $forged" # the exact bytes, the newline included
   start_zoo
   run_script inspector --proc --pid "$zoo" --listening
   assert_success
+  # shellcheck disable=SC2154 # run_script (helpers.bash) runs `run --separate-stderr`, which sets it
   assert_equal "${#stderr_lines[@]}" 1
   assert_stderr "inspector: reading /proc/net/unix (--proc): names may be ambiguous there (a name may hold a newline and a forged row; a NUL shows as @), and peers and queues are unknown"
   assert_line --regexp "^u_str +LISTEN +\? +\? +@$prefix-abstract [0-9]+ +\* \? +$p\$"

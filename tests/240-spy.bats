@@ -419,6 +419,7 @@ sys.stdout.buffer.write(reply)' "$BATS_TEST_TMPDIR/spy.log" "${SERVER_PID[http]}
     run_script spy $arguments
     assert_failure "$status"
     assert_output ""
+    # shellcheck disable=SC2154 # run_script (helpers.bash) runs `run --separate-stderr`, which sets it
     assert_equal "$stderr" "$expected"
   done
   assert_equal "$(folder_state)" "$before"
