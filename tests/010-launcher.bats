@@ -163,19 +163,26 @@ JAVA
   assert_output --regexp "^yo from Java [0-9]+, picocli true \$"
 }
 
+# other_jdk FEATURE: sets `other` to a JDK 17+ in /usr/lib/jvm of another feature release than
+# FEATURE, and `feature` to its own; skips the test if there is none.
+other_jdk() {
+  local release
+  other=
+  for release in /usr/lib/jvm/*/release; do
+    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    if [ -n "$feature" ] && [ "$feature" -ge 17 ] && [ "$feature" != "$1" ]; then
+      other=${release%/release}
+      return 0
+    fi
+  done
+  skip "no second JDK 17+ in /usr/lib/jvm"
+}
+
 @test "another JDK runs the script on that JDK" {
   write_greeting_script
   current=$("$KIT/jbang" "$script" | sed -n 's/^hello from Java \([0-9]*\).*/\1/p')
   [ -n "$current" ]
-  other=
-  for release in /usr/lib/jvm/*/release; do
-    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-    if [ -n "$feature" ] && [ "$feature" -ge 17 ] && [ "$feature" != "$current" ]; then
-      other=${release%/release}
-      break
-    fi
-  done
-  [ -n "$other" ] || skip "no second JDK 17+ in /usr/lib/jvm"
+  other_jdk "$current"
   JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
   assert_success
   assert_output "hello from Java $feature, picocli false "
@@ -369,15 +376,7 @@ assert_stderr_only_jbang() {
 
   # Another JDK: its own archive (the AOT cache on 24+), kept beside the first JDK's.
   current=$(sed -n 's/.* Java \([0-9]*\) $/\1/p' <<<"$output")
-  other=
-  for release in /usr/lib/jvm/*/release; do
-    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
-    if [ -n "$feature" ] && [ "$feature" -ge 17 ] && [ "$feature" != "$current" ]; then
-      other=${release%/release}
-      break
-    fi
-  done
-  [ -n "$other" ] || skip "no second JDK 17+ in /usr/lib/jvm"
+  other_jdk "$current"
   JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
   assert_output "Library extracted, archive none, Java $feature "
   assert_stderr_only_jbang
