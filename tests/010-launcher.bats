@@ -329,6 +329,17 @@ assert_stderr_only_jbang() {
   wait_until "the archive is made again" prepared
 }
 
+# assert_made_anew: the probe runs without the old archive and library (JBang was asked), then,
+# once the preparation has made new ones, from the cache, silently.
+assert_made_anew() {
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library extracted, archive none, Java [0-9]+ \$"
+  wait_until "the archive is made anew" prepared
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
+  assert_stderr ""
+}
+
 @test "the archive and the library are made anew when the script, a jar or the JDK changes, and the old ones removed" {
   write_probe_script
   export JBANG_REPO=$BATS_TEST_TMPDIR/repo # a Maven repository of the test's own, whose jars it may touch
@@ -342,24 +353,14 @@ assert_stderr_only_jbang() {
 
   # The script changes: JBang builds it again, the JVM runs without the old archive, a new one follows.
   sed -i 's/"library "/"Library "/' "$script"
-  run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library extracted, archive none, Java [0-9]+ \$"
-  wait_until "the archive is made anew" prepared
-  run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
-  assert_stderr ""
+  assert_made_anew
   second=$(archive_in_output)
   [ -n "$second" ] && [ "$second" != "$first" ]
   assert [ ! -e "$JBANG_CACHE_DIR/uds-kit/$first" ]
 
   # A jar is written anew (a newer time): the same.
   touch "$JBANG_REPO"/com/kohlschutter/junixsocket/junixsocket-common/2.10.1/junixsocket-common-2.10.1.jar
-  run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library extracted, archive none, Java [0-9]+ \$"
-  wait_until "the archive is made anew" prepared
-  run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
-  assert_stderr ""
+  assert_made_anew
   assert [ ! -e "$JBANG_CACHE_DIR/uds-kit/$second" ]
 
   # The kept library is checked by its checksum: a changed one is never loaded, and is extracted anew.
