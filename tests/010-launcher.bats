@@ -393,8 +393,12 @@ assert_made_anew() {
   assert_stderr_only_jbang
 }
 
-@test "one entry per script and JDK, whatever the working folder; the oldest entries are pruned" {
+@test "one entry per script and JDK, whatever the working folder; the oldest entries, and JBang's archives not used lately, are pruned" {
   write_greeting_script
+  # Archives of JBang's classes for other JDKs or Maven repositories, last used days ago.
+  for days in 1 2 3 4 5 6; do
+    touch -d "$days days ago" "$JBANG_CACHE_DIR/uds-kit/jbang-0.132.1-used-$days-days-ago.jsa"
+  done
   for folder in / "$BATS_TEST_TMPDIR" "${script%/*}"; do
     (cd "$folder" && "$KIT/jbang" "$script" from "$folder") >"$BATS_TEST_TMPDIR/out"
     assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" "$("$KIT/jbang" "$script" from "$folder")"
@@ -420,4 +424,12 @@ assert_made_anew() {
   assert [ ! -e "$first" ]
   run ls "$JBANG_CACHE_DIR/uds-kit/archives"
   assert_equal "${#lines[@]}" 2
+  # Four of JBang's archives are kept, the one in use among them: JBang, asked again, makes none.
+  run ls "$JBANG_CACHE_DIR"/uds-kit/jbang-*.jsa
+  assert_equal "${#lines[@]}" 4
+  refute_output --partial "used-4-days-ago"
+  kept=$output
+  run "$KIT/jbang" --version
+  assert_success
+  assert_equal "$(ls "$JBANG_CACHE_DIR"/uds-kit/jbang-*.jsa)" "$kept"
 }
