@@ -255,11 +255,13 @@ write_probe_script() {
 //JAVA 17+
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
+//DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 import java.nio.file.*;
 class probe {
     public static void main(String... args) throws Exception {
         org.newsclub.net.unix.AFUNIXSocket.newInstance().close(); // loads junixsocket's native library
+        picocli.CommandLine.class.getName(); // loads a Java 5 class file, as every lesson does
         String cache = System.getenv("JBANG_CACHE_DIR") + "/uds-kit/", library = "none", archive = "none";
         for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
             String file = line.replaceFirst("^(\\S+\\s+){5}", ""); // what is mapped: a file, or nothing
@@ -310,10 +312,10 @@ assert_stderr_only_jbang() {
   read -ra words <<<"$output"
   archive=$(sed -n 3p "$JBANG_CACHE_DIR"/uds-kit/entries/*)
   feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(dirname "$(dirname "$(readlink -f "${words[0]}")")")/release")
-  if [ "$feature" -ge 24 ]; then use=-XX:AOTCache=$archive; else use=-XX:SharedArchiveFile=$archive; fi
-  run "${words[0]}" "$use" -Xlog:class+load=info "${words[@]:1}" check
+  run "${words[0]}" -XX:SharedArchiveFile="$archive" -Xlog:class+load=info "${words[@]:1}" check
   assert_success
   assert_line --regexp "org\.newsclub\.net\.unix\.AFUNIXSocket source: shared objects file"
+  assert_line --regexp "picocli\.CommandLine source: shared objects file" # Java 5 class files too, on any JDK
 }
 
 @test "a run before the archive is made (or after its making failed) prints only the script's output" {
@@ -375,7 +377,7 @@ assert_made_anew() {
   run --separate-stderr "$KIT/jbang" "$script"
   assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
 
-  # Another JDK: its own archive (the AOT cache on 24+), kept beside the first JDK's.
+  # Another JDK: its own archive, kept beside the first JDK's.
   current=$(sed -n 's/.* Java \([0-9]*\) $/\1/p' <<<"$output")
   other_jdk "$current"
   JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
