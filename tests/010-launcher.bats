@@ -307,11 +307,10 @@ assert_stderr_only_jbang() {
     assert_output --regexp "^library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ $words\$"
     assert_stderr ""
   done
-  # What the archive holds: the classes of the jars, junixsocket's among them.
+  # What the archive holds: the classes of the jars, junixsocket's and picocli's among them.
   run bash -c 'sed -n 2p "$1"/uds-kit/entries/*' _ "$JBANG_CACHE_DIR"
   read -ra words <<<"$output"
   archive=$(sed -n 3p "$JBANG_CACHE_DIR"/uds-kit/entries/*)
-  feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$(dirname "$(dirname "$(readlink -f "${words[0]}")")")/release")
   run "${words[0]}" -XX:SharedArchiveFile="$archive" -Xlog:class+load=info "${words[@]:1}" check
   assert_success
   assert_line --regexp "org\.newsclub\.net\.unix\.AFUNIXSocket source: shared objects file"
