@@ -260,6 +260,8 @@ write_probe_script() {
 import java.nio.file.*;
 class probe {
     public static void main(String... args) throws Exception {
+        if (System.getenv("PROBE_RUNS") != null) // counts the runs of this code: the user's, no other
+            Files.writeString(Path.of(System.getenv("PROBE_RUNS")), "run\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         org.newsclub.net.unix.AFUNIXSocket.newInstance().close(); // loads junixsocket's native library
         picocli.CommandLine.class.getName(); // loads a Java 5 class file, as every lesson does
         String cache = System.getenv("JBANG_CACHE_DIR") + "/uds-kit/", library = "none", archive = "none";
@@ -296,6 +298,8 @@ assert_stderr_only_jbang() {
 
 @test "a script's JVM gets a class-data archive and junixsocket's library from the cache, made out of band, silently" {
   write_probe_script
+  export PROBE_RUNS=$BATS_TEST_TMPDIR/runs
+  touch "$BATS_TEST_TMPDIR/before"
   run --separate-stderr "$KIT/jbang" "$script" one
   assert_success
   assert_output --regexp "^library extracted, archive none, Java [0-9]+ one\$"
@@ -307,6 +311,9 @@ assert_stderr_only_jbang() {
     assert_output --regexp "^library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ $words\$"
     assert_stderr ""
   done
+  # The preparation ran none of the script's code (three runs, all ours), and left nothing in /tmp.
+  assert_equal "$(cat "$PROBE_RUNS")" $'run\nrun\nrun'
+  assert_equal "$(find /tmp -maxdepth 1 -newer "$BATS_TEST_TMPDIR/before" -name 'jux*')" ""
   # What the archive holds: the classes of the jars, junixsocket's and picocli's among them.
   run bash -c 'sed -n 2p "$1"/uds-kit/entries/*' _ "$JBANG_CACHE_DIR"
   read -ra words <<<"$output"
@@ -315,6 +322,11 @@ assert_stderr_only_jbang() {
   assert_success
   assert_line --regexp "org\.newsclub\.net\.unix\.AFUNIXSocket source: shared objects file"
   assert_line --regexp "picocli\.CommandLine source: shared objects file" # Java 5 class files too, on any JDK
+  # And the JDK's classes the libraries load when they work, found by running their own code:
+  # picocli's converters (java.sql), junixsocket's library (ProcessBuilder$Redirect).
+  run "${words[0]}" -XX:SharedArchiveFile="$archive" -XX:+PrintSharedArchiveAndExit -Xlog:disable "${words[@]:1:${#words[@]}-2}"
+  assert_line --regexp ": java\.sql\.Timestamp platform_loader\$"
+  assert_line --regexp ": java\.lang\.ProcessBuilder\\\$Redirect boot_loader\$"
 }
 
 @test "a run before the archive is made (or after its making failed) prints only the script's output" {
