@@ -61,7 +61,7 @@ for message in ["tag \U000E0001 flip \u202e next \x85 line \u2028".encode(), b"\
   assert_gigabyte_counted server "$path" 'b"\x00"' '\x00'
 }
 
-@test "uds server out of file descriptors: says so once, keeps its socket, and serves again when they return" {
+@test "uds server out of file descriptors: says so once each time, keeps its socket, and serves again when they return" {
   name=$(unique emfile)
   # 40 descriptors in all: the JVM takes about a dozen, so the clients below run it out.
   # shellcheck disable=SC2046 # java_options prints the JVM's options, a word each
@@ -89,7 +89,11 @@ signal.pause()' "$name"
   run_script uds client "@$name" "after the flood"
   assert_success
   wait_for_output server "^Received data: after the flood\$"
-  [ "$(grep -c 'cannot accept' "$BATS_TEST_TMPDIR/server.log")" -eq 1 ]
+  # Once each time it runs out, not once a retry (it retries every 10 ms to 1 s). A descriptor that
+  # comes back while the clients still hold theirs lets one more client in, and it runs out again
+  # (seen once in CI: a held connection ended).
+  times_out=$(grep -c 'cannot accept' "$BATS_TEST_TMPDIR/server.log")
+  [ "$times_out" -ge 1 ] && [ "$times_out" -eq "$(grep -c '^uds server: accepting clients again$' "$BATS_TEST_TMPDIR/server.log")" ]
   refute [ -n "$(grep -E 'Exception|at [a-z]+\.' "$BATS_TEST_TMPDIR/server.log")" ]
 }
 
