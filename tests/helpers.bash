@@ -6,8 +6,13 @@ bats_require_minimum_version 1.5.0
 
 KIT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 FIXTURES=$BATS_TEST_DIRNAME/fixtures
-load "$BATS_TEST_DIRNAME/node_modules/bats-support/load.bash"
-load "$BATS_TEST_DIRNAME/node_modules/bats-assert/load.bash"
+# bats-support, then bats-assert: their files sourced directly, as their load.bash files do, but
+# without a `dirname` process for each file (every test loads them: 0.2 s a test on this machine).
+for library in "$BATS_TEST_DIRNAME"/node_modules/bats-support/src/*.bash "$BATS_TEST_DIRNAME"/node_modules/bats-assert/src/*.bash; do
+  # shellcheck source=/dev/null # two libraries of bats-core, pinned in package.json
+  source "$library"
+done
+unset library
 
 # How long a server may take to get ready: the first run of a script compiles it.
 READY_TIMEOUT=${READY_TIMEOUT:-60}
