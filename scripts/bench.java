@@ -7,6 +7,9 @@
 //SOURCES spy.java
 //FILES bench-reference.c
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
+// A benchmark runs long: the JIT's defaults (C2, the usual thresholds), not the kit launcher's start-up choice
+// (C1 alone made junixsocket's round trips a fifth slower). uds, which sources this file, gets them too.
+//JAVA_OPTIONS -XX:TieredStopAtLevel=4 -XX:CompileThresholdScaling=1
 //MAIN Bench
 //DESCRIPTION How fast is a unix socket? Round trips and streaming over pathname, abstract, the JDK's own unix channel, TCP loopback and C.
 
@@ -201,7 +204,7 @@ class Bench implements Callable<Integer> {
     private Map<String, Object> report(Machine machine, List<String> rows, String name, CReference reference, List<Row> results, Row first) {
         return Json.object(
                 "machine", Json.object("cores", machine.cores(), "cpu", machine.cpu(), "cpus_allowed", machine.cpusAllowed(),
-                        "os", machine.os(), "java_version", machine.javaVersion(), "java_vm", machine.javaVm()),
+                        "os", machine.os(), "java_version", machine.javaVersion(), "java_vm", machine.javaVm(), "jit", machine.jit()),
                 "options", Json.object("size", size, "chunk", chunk, "duration_s", new BigDecimal(seconds(duration)),
                         "warmup_s", new BigDecimal(seconds(warmup)), "rows", rows, "no_c", noC),
                 "layout", LAYOUT,
