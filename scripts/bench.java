@@ -7,9 +7,6 @@
 //SOURCES spy.java
 //FILES bench-reference.c
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
-// A benchmark runs long: the JIT's defaults (C2, the usual thresholds), not the kit launcher's start-up choice
-// (C1 alone made junixsocket's round trips a fifth slower). uds, which sources this file, gets them too.
-//JAVA_OPTIONS -XX:TieredStopAtLevel=4 -XX:CompileThresholdScaling=1
 //MAIN Bench
 //DESCRIPTION How fast is a unix socket? Round trips and streaming over pathname, abstract, the JDK's own unix channel, TCP loopback and C.
 
