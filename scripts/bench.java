@@ -12,6 +12,7 @@
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.InetAddress;
@@ -76,11 +77,15 @@ import picocli.CommandLine.TypeConversionException;
             "            $${XDG_CACHE_HOME:-~/.cache}/uds-kit/, once per version of it",
             "  spy       only with --only: pathname, through scripts/spy.java (uds spy",
             "            SERVER --listen PATH) in a process of its own, its log to /dev/null",
-            "Ratios are to the first row shown. Nothing is left behind, also on Ctrl-C."})
+            "Ratios are to the first row shown. Nothing is left behind, also on Ctrl-C.",
+            "Java's rows run with the JIT's defaults, C1 and C2: started with C1 alone, as",
+            "the kit's launcher starts every script, bench runs them in a new JVM."})
 class Bench implements Callable<Integer> {
     static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix", "spy");
     static final List<String> DEFAULT_ROWS = ROWS.subList(0, 5); // the spy's row answers another question: what spying costs
     static final String LAYOUT = "client and server are two threads of one process (the C reference too: pthreads)";
+    /** The JIT's defaults, C1 and C2: after a JVM's own options (C1 alone, from the kit's launcher), they win. */
+    static final List<String> JIT_DEFAULTS = List.of("-XX:TieredStopAtLevel=4", "-XX:CompileThresholdScaling=1");
 
     @Spec
     CommandSpec spec;
@@ -113,7 +118,7 @@ class Bench implements Callable<Integer> {
 
     private Path folder;               // private temporary folder for the pathname sockets
     private boolean ended;             // cleaned up: nothing more may start (guarded by this)
-    private volatile Process running;  // the C reference or the spy while it runs: killed if we are interrupted
+    private volatile Process running;  // the C reference, the spy or bench's own JVM while it runs: stopped if we are interrupted
     private SocketAddress via;         // the spy row: where the spy listens, for the client to connect to
 
     @Override
@@ -122,12 +127,33 @@ class Bench implements Callable<Integer> {
         if (noC && rows.equals(List.of("c-unix"))) {
             throw new ParameterException(spec.commandLine(), "--no-c leaves no row to run");
         }
-        folder = Files.createTempDirectory("uds-bench-"); // mode 0700: nobody else can reach our sockets
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp)); // also on Ctrl-C and SIGTERM
         try {
+            if (Machine.thisOne().jit().equals("C1 alone") && !ManagementFactory.getRuntimeMXBean().getInputArguments().containsAll(JIT_DEFAULTS)) {
+                return runWithTheJitsDefaults(rows); // the kit's launcher starts every script so: quick to start, slower to run
+            }
+            folder = Files.createTempDirectory("uds-bench-"); // mode 0700: nobody else can reach our sockets
             return run(rows);
         } finally {
             cleanUp();
+        }
+    }
+
+    /** Runs this benchmark again in a JVM like this one but with the JIT's defaults, and waits for it: its exit code is ours. */
+    private int runWithTheJitsDefaults(List<String> rows) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(List.of("--size", Integer.toString(size), "--chunk", Integer.toString(chunk),
+                "--duration", seconds(duration), "--warmup", seconds(warmup), "--only", String.join(",", rows)));
+        if (noC) {
+            arguments.add("--no-c");
+        }
+        if (json) {
+            arguments.add("--json");
+        }
+        Process measuring = start(new ProcessBuilder(JavaProcess.command(JIT_DEFAULTS, Bench.class, arguments.toArray(String[]::new))).inheritIO());
+        try {
+            return measuring.waitFor();
+        } finally {
+            running = null;
         }
     }
 
@@ -373,7 +399,7 @@ class Bench implements Callable<Integer> {
 
     // ---- The C row: lib/CReference.java compiles it; it runs as a process of its own --------------
 
-    /** Starts the C reference or the spy: with cleanUp(), a Ctrl-C now cannot miss the process. */
+    /** Starts the C reference, the spy or bench's own JVM: with cleanUp(), a Ctrl-C now cannot miss the process. */
     private synchronized Process start(ProcessBuilder builder) throws IOException {
         if (ended) {
             throw new IOException("interrupted");
@@ -405,21 +431,16 @@ class Bench implements Callable<Integer> {
         }
     }
 
-    /** Ends what this run started: the C reference, if it still runs, and the folder of sockets. */
+    /** Ends what this run started: the process it runs (the C reference, the spy or bench's own JVM), and the folder of sockets. */
     private synchronized void cleanUp() {
+        ended = true; // nothing more may start
         Process process = running;
         if (process != null) {
-            process.destroyForcibly();
-            try {
-                process.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            stop(process);
         }
-        if (ended || folder == null) {
+        if (folder == null) {
             return;
         }
-        ended = true; // nothing more may start
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(file);
@@ -428,6 +449,19 @@ class Bench implements Callable<Integer> {
             // removed already
         } catch (IOException | java.io.UncheckedIOException e) {
             System.err.println("bench: could not remove " + folder + ": " + e.getMessage());
+        }
+    }
+
+    /** SIGTERM first, so that the spy or a JVM running bench cleans up after itself; SIGKILL if it has not ended within 10 s. */
+    private static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -451,12 +485,10 @@ class Bench implements Callable<Integer> {
     }
 
     /** Ends the spy (SIGTERM: it removes its socket file) and waits for it. */
-    private void stopSpy() throws InterruptedException {
+    private void stopSpy() {
         Process process = running;
         if (process != null) {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-            process.destroyForcibly();
+            stop(process);
             running = null;
         }
     }
