@@ -214,7 +214,7 @@ bench-reference-$edited.c"
   folder=$(sed -n 's|^sockets: \(/.*\)/ (removed at the end), @.*|\1|p' "$BATS_TEST_TMPDIR/bench.log")
   wait_until "the pathname row listens" grep -qF -- "$folder/pathname.sock" /proc/net/unix
   measuring=$(pgrep -P "${SERVER_PID[bench]}" -x java)
-  kill -INT "${SERVER_PID[bench]}" # to the launcher's JVM alone, as kill does: it passes it on
+  kill -INT -- "-${SERVER_PID[bench]}" # to the whole process group, as a terminal's Ctrl-C (setsid made it one)
   wait_server bench
   [ "$SERVER_STATUS" -eq 130 ]
   assert [ ! -e "/proc/$measuring" ]
