@@ -129,11 +129,12 @@ class Bench implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp)); // also on Ctrl-C and SIGTERM
         try {
-            if (Machine.thisOne().jit().equals("C1 alone") && !ManagementFactory.getRuntimeMXBean().getInputArguments().containsAll(JIT_DEFAULTS)) {
+            Machine machine = Machine.thisOne();
+            if (machine.jit().equals("C1 alone") && !ManagementFactory.getRuntimeMXBean().getInputArguments().containsAll(JIT_DEFAULTS)) {
                 return runWithTheJitsDefaults(rows); // the kit's launcher starts every script so: quick to start, slower to run
             }
             folder = Files.createTempDirectory("uds-bench-"); // mode 0700: nobody else can reach our sockets
-            return run(rows);
+            return run(rows, machine);
         } finally {
             cleanUp();
         }
@@ -157,7 +158,7 @@ class Bench implements Callable<Integer> {
         }
     }
 
-    private int run(List<String> rows) throws Exception {
+    private int run(List<String> rows, Machine machine) throws Exception {
         String name = folder.getFileName().toString(); // uds-bench-NNN: also the abstract name
         CReference reference = null;
         String reason = noC ? "--no-c" : null;
@@ -171,7 +172,6 @@ class Bench implements Callable<Integer> {
                 reason = e.getMessage();
             }
         }
-        Machine machine = Machine.thisOne();
         if (!json) {
             System.out.printf(Locale.ROOT, "bench: %d-byte round trips, %d-byte streaming writes; each measured %s s after %s s of warm-up%n",
                     size, chunk, seconds(duration), seconds(warmup));
