@@ -15,7 +15,11 @@ public final class Cli {
     private Cli() {}
 
     public static int execute(Object command, String... args) {
-        CommandLine commandLine = new CommandLine(command);
+        return execute(new CommandLine(command), args);
+    }
+
+    /** The same, for a command line already built (uds's, with the subcommand it runs). */
+    public static int execute(CommandLine commandLine, String... args) {
         commandLine.setExpandAtFiles(false); // @name is an abstract address, never a file of arguments to read
         String name = commandLine.getCommandName();
         commandLine.setParameterExceptionHandler((problem, arguments) -> {

@@ -13,6 +13,7 @@
 //MAIN Uds
 //DESCRIPTION One command for the whole kit: uds server, client, inspect, tour, and every lesson by its name.
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -23,15 +24,17 @@ import picocli.CommandLine.Command;
 @Command(name = "uds", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {"Unix domain sockets, step by step: the kit's lessons and tools under one command.",
             "An ADDRESS is written the way ss prints it: @name is an abstract socket, anything else a path."},
-        subcommands = {StreamServer.class, StreamClient.class, Uds.Inspect.class, Tour.class,
-            PathnameServer.class, PathnameClient.class, AbstractServer.class, AbstractClient.class,
-            Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class,
-            FdPassing.class, Lifecycle.class, PeerCredentials.class, WhoMayConnect.class, PathnameServerJdk.class, Spy.class,
-            Bench.class, AutoComplete.GenerateCompletion.class},
         footer = {"", "Examples:", "  uds tour", "  uds server @demo &", "  uds client @demo 'hello'",
             "  uds inspect --listening", "  source <(uds generate-completion)",
             "", "In the kit's folders uds is `jbang uds`; elsewhere install it: jbang app install uds@PATH-TO-KIT"})
 class Uds implements Callable<Integer> {
+    /** The subcommands, in the order uds --help lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(StreamServer.class, StreamClient.class, Uds.Inspect.class, Tour.class,
+            PathnameServer.class, PathnameClient.class, AbstractServer.class, AbstractClient.class,
+            Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class,
+            FdPassing.class, Lifecycle.class, PeerCredentials.class, WhoMayConnect.class, PathnameServerJdk.class, Spy.class,
+            Bench.class, AutoComplete.GenerateCompletion.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,6 +50,20 @@ class Uds implements Callable<Integer> {
     }
 
     public static void main(String... args) {
-        System.exit(Cli.execute(new Uds(), args));
+        System.exit(Cli.execute(commandLine(args.length > 0 ? args[0] : ""), args));
+    }
+
+    /**
+     * uds with only the subcommand named FIRST (its first argument): picocli reads every option of a
+     * subcommand when it is added, which for all of them took longer than the lesson itself needs to
+     * start. uds's own help, its completion script and anything else get them all.
+     */
+    static CommandLine commandLine(String first) {
+        CommandLine uds = new CommandLine(new Uds());
+        List<Class<?>> named = SUBCOMMANDS.stream()
+                .filter(subcommand -> subcommand != AutoComplete.GenerateCompletion.class && subcommand.getAnnotation(Command.class).name().equals(first))
+                .toList();
+        (named.isEmpty() ? SUBCOMMANDS : named).forEach(uds::addSubcommand);
+        return uds;
     }
 }
