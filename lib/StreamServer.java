@@ -31,10 +31,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "server", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {"Listens on ADDRESS and prints what each client sends, many clients at once.",
-            "It prints what the pathname-server and abstract-server lessons print. Each message is",
-            "shown up to 64 KiB, with the count of all its bytes; a client that sends nothing for",
-            "--idle seconds is let go. Out of file descriptors, it says so once and accepts again",
-            "when they return."},
+            "It prints what the pathname-server and abstract-server lessons print. Each message is shown up to 64 KiB,"
+                    + " with the count of all its bytes; a client that sends nothing for --idle seconds is let go."
+                    + " Out of file descriptors, it says so once and accepts again when they return."},
         footer = {"", "Examples:", "  uds server @demo", "  uds server /tmp/demo/app.sock --mode 600 --credentials"})
 public class StreamServer implements Callable<Integer> {
     static final int SHOWN_BYTES = 65536;

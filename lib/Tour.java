@@ -25,10 +25,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "tour", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {"Runs the post end to end, as a shell session you can repeat.",
-            "Each $ line is a command to paste into bash in the kit's folder, followed by what it printed",
-            "when the tour ran it: the pathname server and client, ss and ls -l /proc/PID/fd, the file",
-            "gone; then the abstract server, both ends of a connection, the name gone. Exits 1 if a step",
-            "does not behave as the post says. Its folder and name are unique to the run unless given."},
+            "Each $ line is a command to paste into bash in the kit's folder, followed by what it printed when the tour ran it:"
+                    + " the pathname server and client, ss and ls -l /proc/PID/fd, the file gone;"
+                    + " then the abstract server, both ends of a connection, the name gone.",
+            "Exits 1 if a step does not behave as the post says. Its folder and name are unique to the run unless given."},
         footer = {"", "Example:", "  uds tour"})
 public class Tour implements Callable<Integer> {
     private static final long STEP_TIMEOUT_SECONDS = 30;

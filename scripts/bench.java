@@ -59,27 +59,24 @@ import picocli.CommandLine.TypeConversionException;
             "  taskset -c 0 ./jbang bench@catalog    # one CPU for both threads: no cross-CPU wake-ups"},
         description = {"Measures how fast a unix socket is, against C and TCP loopback.",
             "Two figures for each transport (a row):",
-            "  round trips/s: the client writes --size bytes, the server echoes them back,",
-            "    the client reads them all;",
-            "  MB/s: the client writes --chunk bytes again and again, the server reads",
-            "    and discards them (MB: 10^6 bytes, counted as the server receives them).",
+            "  round trips/s: the client writes --size bytes, the server echoes them back, the client reads them all;",
+            "  MB/s: the client writes --chunk bytes again and again, the server reads and discards them"
+                    + " (MB: 10^6 bytes, counted as the server receives them).",
             "Each measurement runs --warmup seconds unmeasured, then --duration seconds.",
-            "Layout, the same for every row: client and server are two threads of one",
-            "process, on one connection, with blocking reads and writes (Java: channels",
-            "and direct ByteBuffers; C: read() and write(), pthreads).",
+            "Layout, the same for every row: client and server are two threads of one process, on one connection,"
+                    + " with blocking reads and writes (Java: channels and direct ByteBuffers; C: read() and write(), pthreads).",
             "Rows:",
-            "  pathname  junixsocket on a socket file in a private temporary folder",
-            "  abstract  junixsocket on an abstract name (@uds-bench-...)",
-            "  jdk-unix  the JDK's own channels (UnixDomainSocketAddress), a socket file",
-            "  tcp       TCP loopback: 127.0.0.1, a free port",
-            "  c-unix    scripts/bench-reference.c on a socket file, in a process of its",
-            "            own; compiled with cc -O2 ($CC if set) into",
-            "            $${XDG_CACHE_HOME:-~/.cache}/uds-kit/, once per version of it",
-            "  spy       only with --only: pathname, through scripts/spy.java (uds spy",
-            "            SERVER --listen PATH) in a process of its own, its log to /dev/null",
+            "  pathname: junixsocket on a socket file in a private temporary folder;",
+            "  abstract: junixsocket on an abstract name (@uds-bench-...);",
+            "  jdk-unix: the JDK's own channels (UnixDomainSocketAddress), a socket file;",
+            "  tcp: TCP loopback, 127.0.0.1, a free port;",
+            "  c-unix: scripts/bench-reference.c on a socket file, in a process of its own;"
+                    + " compiled with cc -O2 ($CC if set) into $${XDG_CACHE_HOME:-~/.cache}/uds-kit/, once per version of it;",
+            "  spy: only with --only; pathname, through scripts/spy.java (uds spy SERVER --listen PATH)"
+                    + " in a process of its own, its log to /dev/null.",
             "Ratios are to the first row shown. Nothing is left behind, also on Ctrl-C.",
-            "Java's rows run with the JIT's defaults, C1 and C2: started with C1 alone, as",
-            "the kit's launcher starts every script, bench runs them in a new JVM."})
+            "Java's rows run with the JIT's defaults, C1 and C2: started with C1 alone,"
+                    + " as the kit's launcher starts every script, bench runs them in a new JVM."})
 class Bench implements Callable<Integer> {
     static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix", "spy");
     static final List<String> DEFAULT_ROWS = ROWS.subList(0, 5); // the spy's row answers another question: what spying costs

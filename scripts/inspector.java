@@ -30,24 +30,20 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "inspector", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
         description = {
             "Lists unix sockets as ss -x -a -p does, asking the kernel over netlink as ss does.",
-            "Columns as in ss: Netid, State, Recv-Q and Send-Q (on a listener: clients",
-            "waiting to be accepted, and the backlog), Local Address:Port (the name and the",
-            "socket's inode), Peer Address:Port (* and the peer's inode; 0: none), Process:",
-            "name,pid=N,fd=N for each holder (ss writes users:((\"name\",pid=N,fd=N))).",
+            "Columns as in ss: Netid, State, Recv-Q and Send-Q (on a listener: clients waiting to be accepted, and the backlog),"
+                    + " Local Address:Port (the name and the socket's inode), Peer Address:Port (* and the peer's inode; 0: none),"
+                    + " Process: name,pid=N,fd=N for each holder (ss writes users:((\"name\",pid=N,fd=N))).",
             "",
-            "Names are exact: the kernel sends each with its length (NETLINK_SOCK_DIAG,",
-            "unix_diag). Names, process names and file names are printed escaped (\\n, \\xHH,",
-            "\\\\, \\u{H}), so none can move the cursor or start a line. An abstract name is @",
-            "and its bytes, a NUL inside it \\x00 (where ss prints @).",
-            "[file gone] or [file replaced]: the file that bind() made for this pathname",
-            "socket was removed or replaced; clients connecting to the path fail (ENOENT)",
-            "or reach something else, while the server still listens.",
+            "Names are exact: the kernel sends each with its length (NETLINK_SOCK_DIAG, unix_diag)."
+                    + " Names, process names and file names are printed escaped (\\n, \\xHH, \\\\, \\u{H}),"
+                    + " so none can move the cursor or start a line. An abstract name is @ and its bytes, a NUL inside it \\x00 (where ss prints @).",
+            "[file gone] or [file replaced]: the file that bind() made for this pathname socket was removed or replaced;"
+                    + " clients connecting to the path fail (ENOENT) or reach something else, while the server still listens.",
             "A client not accepted yet is ESTAB with peer 0; --peers shows its listener.",
             "Owners of another user's sockets are ? unless you are root.",
             "",
-            "Without netlink (no permission, an old kernel, seccomp, no JNA) it reads",
-            "/proc/net/unix and says so on stderr: there a name may hold a newline and a",
-            "forged row, a NUL shows as @, and peers and queues are unknown (?)."},
+            "Without netlink (no permission, an old kernel, seccomp, no JNA) it reads /proc/net/unix and says so on stderr:"
+                    + " there a name may hold a newline and a forged row, a NUL shows as @, and peers and queues are unknown (?)."},
         footer = {"", "Examples:", "  jbang inspector.java --listening --abstract", "  jbang inspector.java --peers @abstract_socket",
             "  jbang inspector.java --fd 1234", "  jbang inspector.java --watch pathname_socket",
             "  jbang inspector.java --wait=30 --listening @abstract_socket"})

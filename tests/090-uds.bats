@@ -22,6 +22,20 @@ for entry in re.split(r"\n(?=  \S)", commands):
   done
 }
 
+@test "every command's help, every lesson's and tool's: each paragraph whole, for picocli alone to wrap" {
+  # tests/fixtures/HelpTexts.java prints each description, parameter and option 1000 columns wide,
+  # where picocli wraps nothing: a line is a paragraph as written, and must end as a sentence or an
+  # item of a list does, not where a hand broke it ("Each message is").
+  run --separate-stderr java -cp "$("$KIT/jbang" info classpath "$KIT/scripts/uds.java")" "$FIXTURES/HelpTexts.java"
+  assert_success
+  assert [ "${#lines[@]}" -gt 150 ]
+  for command in uds "uds server" "uds tour" "uds inspect" "uds bench" "uds fd-passing send" "uds spy" "uds who-may-connect"; do
+    assert_line --regexp "^$command: "
+  done
+  run grep -vE '[.:;!?)]$' <<<"$output"
+  assert_output ""
+}
+
 @test "uds server @name and uds client @name print what the abstract lessons print" {
   name=$(unique uds)
   start_script_server server uds server "@$name" --count 1
