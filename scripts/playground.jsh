@@ -2,7 +2,7 @@
 //JAVA 17+
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
-//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED --limit-modules=java.se,jdk.jshell,jdk.zipfs,jdk.unsupported
+//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED --limit-modules=java.se,jdk.jshell,jdk.zipfs,jdk.unsupported -Djava.util.logging.config.file=/dev/null
 //DESCRIPTION A JShell playground: an abstract server and a client in one session, their rows in /proc/net/unix, and the name gone after close.
 
 // The playground: junixsocket in JShell, and a server and a client on an abstract
@@ -18,7 +18,9 @@
 //
 // Like the lessons, it is one file: copied alone, it runs. Why --limit-modules: JBang starts JShell
 // with --add-modules=ALL-SYSTEM, and the JVM warns on stderr about the JDK's incubator modules among
-// them: --limit-modules keeps them out.
+// them: --limit-modules keeps them out. Why the empty logging configuration: JShell keeps its settings
+// with java.util.prefs, which logs "INFO: Created user preferences directory." on stderr the first
+// time a user runs it; with no log handlers, JShell's JVM prints no log record.
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

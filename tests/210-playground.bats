@@ -43,32 +43,31 @@ broken_copy() {
   echo "$BATS_TEST_TMPDIR/alone/playground.jsh"
 }
 
-@test "playground@catalog: the message arrives, both rows show, and the name is gone after close" {
-  run --separate-stderr ./jbang playground@catalog </dev/null
+@test "playground@catalog, a new user's first run: the message arrives, both rows show, the name is gone after close, and nothing else is said" {
+  # A user who never ran JShell: java.util.prefs makes their ~/.java/.userPrefs on this run. Every
+  # JVM says "Picked up JAVA_TOOL_OPTIONS" (how the test gives the JVMs that home); nothing else may
+  # be on stderr.
+  home=$BATS_TEST_TMPDIR/new-user
+  mkdir "$home"
+  JAVA_TOOL_OPTIONS=-Duser.home=$home run --separate-stderr ./jbang playground@catalog </dev/null
+  assert [ -d "$home/.java/.userPrefs" ]
+  stderr=$(grep -v '^Picked up JAVA_TOOL_OPTIONS: ' <<<"$stderr" || true)
   assert_playground_ran
 }
 
-@test "the playground pins the kit's versions of junixsocket, and needs no other file: copied alone, it runs" {
+@test "the playground pins the kit's versions of junixsocket and needs no other file: copied alone, it runs by its path (jbang on PATH)" {
   run bash -c "grep -h '^//DEPS' scripts/*.java scripts/playground.jsh | sort -u | sed 's/:[^:]*\$//' | uniq -d"
   assert_output ""
   run grep -c '^//DEPS com.kohlschutter.junixsocket:' scripts/playground.jsh
   assert_output 2
   run grep -c '^//SOURCES' scripts/playground.jsh
   assert_output 0
-  mkdir "$BATS_TEST_TMPDIR/alone"
-  cp scripts/playground.jsh "$BATS_TEST_TMPDIR/alone/"
-  run --separate-stderr ./jbang "$BATS_TEST_TMPDIR/alone/playground.jsh" </dev/null
-  assert_playground_ran
-}
-
-@test "the file runs as ./jbang scripts/playground.jsh and, with jbang on PATH, as ./scripts/playground.jsh" {
   [ -x scripts/playground.jsh ]
-  run --separate-stderr ./jbang scripts/playground.jsh </dev/null
-  assert_playground_ran
-  bin=$BATS_TEST_TMPDIR/bin
-  mkdir "$bin"
-  ln -s "$KIT/jbang" "$bin/jbang"
-  PATH=$bin:$PATH run --separate-stderr ./scripts/playground.jsh </dev/null
+  mkdir "$BATS_TEST_TMPDIR/alone" "$BATS_TEST_TMPDIR/bin"
+  cp -p scripts/playground.jsh "$BATS_TEST_TMPDIR/alone/"
+  ln -s "$KIT/jbang" "$BATS_TEST_TMPDIR/bin/jbang"
+  cd "$BATS_TEST_TMPDIR/alone"
+  PATH=$BATS_TEST_TMPDIR/bin:$PATH run --separate-stderr ./playground.jsh </dev/null
   assert_playground_ran
 }
 
@@ -102,31 +101,23 @@ broken_copy() {
   assert_equal "${stderr_lines[-1]}" "playground: stopped before its end (see JShell's error above)"
 }
 
-@test "interactive: the reader reaches jshell> with the playground's variables defined" {
-  run --separate-stderr ./jbang -Duds.playground.interactive=true --interactive scripts/playground.jsh \
-    <<<'System.out.println("received=" + received + ", server closed=" + server.isClosed())
-/exit'
-  assert_success
-  assert_stderr ""
-  assert_line --regexp "^Your turn: "
-  # After the prompt, JShell's line editor may echo what it read (or part of it, or a backspace),
-  # depending on timing: only the end of the line is what the snippet printed.
-  assert_line --regexp "jshell> .*received=Hello, abstract socket!, server closed=true\$"
-  name=$(playground_name "$output")
-  assert [ -z "$(proc_net_unix_row "$name")" ]
-}
-
-@test "interactive: the suggested lines open the name again, ss() shows it, and /exit closes it" {
+@test "interactive: the reader reaches jshell> with the playground's variables defined; the suggested lines open the name again, ss() shows it, /exit closes it" {
   run --separate-stderr ./jbang -Duds.playground.interactive=true --interactive playground@catalog \
-    <<<'server = AFUNIXServerSocket.bindOn(address); client = AFUNIXSocket.connectTo(address); accepted = server.accept()
+    <<<'System.out.println("received=" + received + ", server closed=" + server.isClosed())
+server = AFUNIXServerSocket.bindOn(address); client = AFUNIXSocket.connectTo(address); accepted = server.accept()
 System.out.println("listening again: " + rows("@" + name).stream().anyMatch(row -> row.contains(" 00010000 0001 01 ")))
 ss("@" + name)
 /exit'
   assert_success
+  assert_stderr ""
+  assert_line --regexp "^Your turn: "
   name=$(playground_name "$output")
   [ -n "$name" ]
   pid=${name#@playground-}
-  assert_line --regexp "jshell> .*listening again: true\$" # the end of the line is the snippet's (see above)
+  # After the prompt, JShell's line editor may echo what it read (or part of it, or a backspace),
+  # depending on timing: only the end of the line is what the snippet printed.
+  assert_line --regexp "jshell> .*received=Hello, abstract socket!, server closed=true\$"
+  assert_line --regexp "jshell> .*listening again: true\$"
   # ss() printed the listener twice: once in the playground, once at the prompt.
   run grep -cE "^u_str +LISTEN +[0-9]+ +$name +[a-z]+,pid=$pid,fd=[0-9]+\$" <<<"$output"
   assert_output 2
