@@ -1,5 +1,7 @@
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import org.newsclub.net.unix.BrokenPipeSocketException;
+import org.newsclub.net.unix.ConnectionResetSocketException;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -118,7 +120,7 @@ public final class Cli {
         if (message == null || message.isBlank()) {
             return shown.getClass().getSimpleName();
         }
-        if (message.equals("Broken pipe") || message.startsWith("Connection reset")) {
+        if (shown instanceof BrokenPipeSocketException || shown instanceof ConnectionResetSocketException) { // EPIPE, ECONNRESET
             return "the other end closed the connection before it read everything (" + message + ")";
         }
         return message;

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java ../lib/JavaProcess.java
 //SOURCES spy.java

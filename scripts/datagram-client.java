@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Beyond the post: sends each message as one datagram (SOCK_DGRAM) and prints the answer, as TLPI's ud_ucase_cl does.
@@ -125,7 +125,7 @@ class DatagramClient implements Callable<Integer> {
     /**
      * bind() with an empty address, sun_family alone: the kernel picks a free abstract name, five hex digits
      * (sending unbound with SO_PASSCRED does the same). junixsocket refuses an empty address and has no
-     * SO_PASSCRED, so this calls its own native bind() (junixsocket 2.11.1) with the two bytes of sun_family.
+     * SO_PASSCRED, so this calls its own native bind() (junixsocket 2.10.1) with the two bytes of sun_family.
      */
     static void autobind(AFUNIXDatagramSocket socket) throws IOException {
         ByteBuffer familyOnly = ByteBuffer.allocateDirect(110).order(ByteOrder.nativeOrder()).putShort(0, (short) 1); // AF_UNIX
@@ -137,7 +137,7 @@ class DatagramClient implements Callable<Integer> {
         } catch (InvocationTargetException e) {
             throw new IOException("cannot autobind: " + e.getCause().getMessage());
         } catch (ReflectiveOperationException e) {
-            throw new IOException("cannot autobind: junixsocket's native bind() is not where 2.11.1 has it (" + e + ")");
+            throw new IOException("cannot autobind: junixsocket's native bind() is not where 2.10.1 has it (" + e + ")");
         }
     }
 
@@ -167,11 +167,14 @@ class DatagramClient implements Callable<Integer> {
             throw new IOException(path + " exists and is not a socket: left untouched");
         }
         // A datagram socket's connect() finds out whether a socket is bound to the file without making a
-        // connection that a live server would see: only "Connection refused" means that none is.
+        // connection that a live server would see: only ECONNREFUSED means that none is. junixsocket gives
+        // EPROTOTYPE (a live stream or seqpacket socket) a type of its own, but ECONNREFUSED and EACCES
+        // the same one, and strerror's words are translated: access(2) tells those two apart.
         try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
             probe.connect(AFUNIXSocketAddress.of(path));
         } catch (SocketException e) {
-            if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+            boolean refused = !(e instanceof OperationNotSupportedSocketException) && Files.isWritable(path);
+            if (refused && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
                 Files.delete(path);
                 System.out.println("Removed stale socket file " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)) + " (its server is gone)");
                 return;

@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Beyond the post: passes an open file over a unix socket (SCM_RIGHTS); the receiver reads a file it cannot open by name.
@@ -171,11 +171,14 @@ class FdPassing implements Callable<Integer> {
             throw new IOException(path + " exists and is not a socket: left untouched");
         }
         // A datagram socket's connect() finds out whether a socket is bound to the file without making a
-        // connection that a live server would see: only "Connection refused" means that none is.
+        // connection that a live server would see: only ECONNREFUSED means that none is. junixsocket gives
+        // EPROTOTYPE (a live stream or seqpacket socket) a type of its own, but ECONNREFUSED and EACCES
+        // the same one, and strerror's words are translated: access(2) tells those two apart.
         try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
             probe.connect(AFUNIXSocketAddress.of(path));
         } catch (SocketException e) {
-            if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+            boolean refused = !(e instanceof OperationNotSupportedSocketException) && Files.isWritable(path);
+            if (refused && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
                 Files.delete(path);
                 System.out.println("Removed stale socket file " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)) + " (its server is gone)");
                 return;

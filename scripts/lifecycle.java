@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION The post's "Feel free to try!": a socket file outlives its server, an abstract name its last reference does not.
@@ -86,7 +86,8 @@ class Lifecycle implements Callable<Integer> {
             client.connect(AFUNIXSocketAddress.of(path));
             claim(false, "connecting to " + path + " is refused");
         } catch (SocketException e) {
-            claim("Connection refused".equals(e.getMessage()), "connecting to " + path + " is refused (not: " + e.getMessage() + ")");
+            // ECONNREFUSED, as junixsocket throws it (EACCES has its type too: access(2) rules that out)
+            claim(Files.isWritable(path), "connecting to " + path + " is refused (not: " + e.getMessage() + ")");
             System.out.println("Connecting to it: Connection refused: a stale socket file, nothing behind it");
         }
         removeOwnSocketFile(path, ours); // the post's os.unlink(), of this very file only
@@ -206,11 +207,14 @@ class Lifecycle implements Callable<Integer> {
             throw new IOException(path + " exists and is not a socket: left untouched");
         }
         // A datagram socket's connect() finds out whether a socket is bound to the file without making a
-        // connection that a live server would see: only "Connection refused" means that none is.
+        // connection that a live server would see: only ECONNREFUSED means that none is. junixsocket gives
+        // EPROTOTYPE (a live stream or seqpacket socket) a type of its own, but ECONNREFUSED and EACCES
+        // the same one, and strerror's words are translated: access(2) tells those two apart.
         try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
             probe.connect(AFUNIXSocketAddress.of(path));
         } catch (SocketException e) {
-            if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+            boolean refused = !(e instanceof OperationNotSupportedSocketException) && Files.isWritable(path);
+            if (refused && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
                 Files.delete(path);
                 System.out.println("Removed stale socket file " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)) + " (its server is gone)");
                 return;

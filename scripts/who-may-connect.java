@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Beyond the post: "hidden, private"? Who may connect to a pathname socket and to an abstract one, and where each name is visible.
@@ -296,9 +296,8 @@ class WhoMayConnect implements Callable<Integer> {
             try {
                 socket.connect(unixAddress(address)); // connect(): the kernel lets it in, or says why not
             } catch (SocketException e) {
-                String why = String.valueOf(e.getMessage());
-                System.out.println(me + ": connect(): " + escaped(why.getBytes(StandardCharsets.UTF_8)));
-                return why.equals("Permission denied") ? EACCES : why.equals("Connection refused") ? ECONNREFUSED : 1;
+                System.out.println(me + ": connect(): " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
+                return errno(address);
             }
             socket.setSoTimeout(10_000);
             byte[] answer = socket.getInputStream().readNBytes(1024); // recv() until the server closes
@@ -308,6 +307,26 @@ class WhoMayConnect implements Callable<Integer> {
             }
             System.out.println(me + ": connected; the server answered: " + escaped(answer).replaceAll("\\\\n$", ""));
             return SERVED;
+        }
+    }
+
+    /**
+     * What connect() to ADDRESS failed with: junixsocket throws ECONNREFUSED, EACCES and ENOENT as one
+     * type, and the message is strerror's, in the user's language; the file system says which it was
+     * (access(2), whose answer the JDK gives a type of its own). An abstract name has no file: refused.
+     */
+    static int errno(String address) {
+        if (address.startsWith("@")) {
+            return ECONNREFUSED;
+        }
+        try {
+            Path path = Path.of(address);
+            path.getFileSystem().provider().checkAccess(path, AccessMode.WRITE); // connect() needs search on the folders, write on the file
+            return ECONNREFUSED; // the file is there, and this process may use it: no socket is bound to it
+        } catch (AccessDeniedException denied) {
+            return EACCES;
+        } catch (IOException | InvalidPathException other) {
+            return 1; // no such file, say
         }
     }
 

@@ -253,8 +253,8 @@ write_probe_script() {
   mkdir -p "$(dirname "$script")"
   cat >"$script" <<'JAVA'
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 import java.nio.file.*;
@@ -372,7 +372,7 @@ assert_made_anew() {
   assert [ ! -e "$JBANG_CACHE_DIR/uds-kit/$first" ]
 
   # A jar is written anew (a newer time): the same.
-  touch "$JBANG_REPO"/com/kohlschutter/junixsocket/junixsocket-common/2.11.1/junixsocket-common-2.11.1.jar
+  touch "$JBANG_REPO"/com/kohlschutter/junixsocket/junixsocket-common/2.10.1/junixsocket-common-2.10.1.jar
   assert_made_anew
   assert [ ! -e "$JBANG_CACHE_DIR/uds-kit/$second" ]
 

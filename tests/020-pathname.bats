@@ -72,7 +72,8 @@ load helpers
   done
 }
 
-@test "a stale socket file left by a killed server is removed (and said so), then served" {
+@test "a stale socket file left by a killed server is removed (and said so), then served; in German too" {
+  use_translated_locale
   path=$(socket_path s.sock)
   start_script_server dead pathname-server --path "$path"
   wait_for_output dead "^Server listening on"
@@ -88,7 +89,8 @@ load helpers
   assert_success
 }
 
-@test "a live server's socket is refused and left untouched, and that server saw no client" {
+@test "a live server's socket is refused and left untouched, and that server saw no client; in German too" {
+  use_translated_locale
   path=$(socket_path s.sock)
   start_script_server live pathname-server --path "$path"
   wait_for_output live "^Server listening on"

@@ -97,7 +97,8 @@ assert_nothing_left() {
   assert [ -z "$(proc_net_unix_row "@$name")" ]
 }
 
-@test "a stale socket file at the path is removed first (and said so); other files are refused untouched" {
+@test "a stale socket file at the path is removed first (and said so), and each claim holds; other files are refused untouched; in German too" {
+  use_translated_locale
   path=$(socket_path l.sock)
   make_stale_socket "$path"
   run_script lifecycle --path "$path" --name "$(unique life)"

@@ -65,7 +65,7 @@ print("reply: %s" % reply.decode())' "$@"
     run cat "$file"
     assert_line --index 0 '///usr/bin/env jbang "$0" "$@" ; exit $?'
     assert_line --index 1 '//JAVA 17+'
-    assert_line '//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1'
+    assert_line '//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1'
     assert_line '//JAVA_OPTIONS --enable-native-access=ALL-UNNAMED'
     assert_line --regexp '^class Generated implements Callable<Integer> \{$'
     assert_line --partial '@Command(name = "Generated", mixinStandardHelpOptions = true'

@@ -329,7 +329,8 @@ SCRIPT
   assert_stderr --regexp "^who-may-connect: Unmatched argument"
 }
 
-@test "uds who-may-connect is the same lesson: its clients, uds's own classes, do what the lesson's do" {
+@test "uds who-may-connect is the same lesson: its clients, uds's own classes, do what the lesson's do, in German too" {
+  use_translated_locale
   run_script uds --help
   assert_line --regexp "^  who-may-connect +Shows with real processes who may connect"
   traced "$KIT/jbang" "$KIT/scripts/uds.java" who-may-connect

@@ -51,6 +51,19 @@ run_script() {
   run --separate-stderr "$KIT/jbang" "$KIT/scripts/$name.java" "$@"
 }
 
+# use_translated_locale: from here on the test's programs run in German (LC_ALL=de_DE.UTF-8), where
+# strerror's words differ from English ("Verbindungsaufbau abgelehnt"): what a script decides must
+# not hang on them. Where glibc has no German messages (tests/run adds them as root), the test runs
+# as it would in C, and says so.
+use_translated_locale() {
+  # strerror(ECONNREFUSED) after setlocale(LC_ALL, ""), as a JVM calls it (python3's os.strerror does not)
+  if [ "$(LC_ALL=de_DE.UTF-8 python3 -c 'import ctypes; libc = ctypes.CDLL(None); libc.setlocale(6, b""); libc.strerror.restype = ctypes.c_char_p; print(libc.strerror(111).decode())')" = "Connection refused" ]; then
+    echo "# no translated locale here (de_DE.UTF-8 with libc-l10n): this test ran in C" >&3
+    return 0
+  fi
+  export LC_ALL=de_DE.UTF-8
+}
+
 # A name or file name no other test, run or user has: abstract names are global to the machine.
 unique() {
   echo "uds-kit-test-$$-${BATS_SUITE_TEST_NUMBER}-$1"
