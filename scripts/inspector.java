@@ -10,6 +10,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.Charset;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
             "Lists unix sockets as ss -x -a -p does, asking the kernel over netlink as ss does.",
             "Columns as in ss: Netid, State, Recv-Q and Send-Q (on a listener: clients waiting to be accepted, and the backlog),"
                     + " Local Address:Port (the name and the socket's inode), Peer Address:Port (* and the peer's inode; 0: none),"
-                    + " Process: name,pid=N,fd=N for each holder (ss writes users:((\"name\",pid=N,fd=N))).",
+                    + " Process: \"name\",pid=N,fd=N for each holder, as ss writes them in users:((...)); a \" in a name shows as \\x22.",
             "",
             "Names are exact: the kernel sends each with its length (NETLINK_SOCK_DIAG, unix_diag)."
                     + " Names, process names and file names are printed escaped (\\n, \\xHH, \\\\, \\u{H}),"
@@ -450,9 +451,10 @@ class Inspector implements Callable<Integer> {
 
     /** A process holding a socket: its name (/proc/PID/comm, which any process sets for itself; escaped), pid and fd. */
     record Owner(String name, int pid, int fd) {
+        /** "name",pid=N,fd=N as ss writes an owner: quoted, and a quote in the name escaped, so no name reads as more owners. */
         @Override
         public String toString() {
-            return name + ",pid=" + pid + ",fd=" + fd;
+            return "\"" + name.replace("\"", "\\x22") + "\",pid=" + pid + ",fd=" + fd;
         }
     }
 
@@ -479,7 +481,7 @@ class Inspector implements Callable<Integer> {
             return byInode.getOrDefault(inode, List.of());
         }
 
-        /** name,pid=N,fd=N for each owner; - when none, ? when none was seen but some processes could not be read. */
+        /** "name",pid=N,fd=N for each owner; - when none, ? when none was seen but some processes could not be read. */
         String text(long inode) {
             List<Owner> found = of(inode);
             return found.isEmpty() ? (complete && this != NONE ? "-" : "?") : found.stream().map(Owner::toString).collect(Collectors.joining(" "));
@@ -498,8 +500,8 @@ class Inspector implements Callable<Integer> {
                         byInode.computeIfAbsent(inode, i -> new ArrayList<>(1)).add(new Owner(name, pid, Integer.parseInt(fd.getFileName().toString())));
                     }
                 }
-            } catch (NoSuchFileException exited) {
-                // the process ended while we looked: it owns nothing any more
+            } catch (NoSuchFileException | DirectoryIteratorException exited) {
+                // the process ended while we looked (before or while its fd folder was read): it owns nothing any more
             } catch (IOException notOurs) {
                 complete = false; // another user's process, and we are not root
             }
@@ -543,7 +545,9 @@ class Inspector implements Callable<Integer> {
         }
         try {
             Map<String, Object> file = Files.readAttributes(Path.of(path), "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-            return (Long) file.get("ino") == s.fileInode() && (Long) file.get("dev") == statDev(s.fileDev()) ? "same" : "replaced";
+            // The kernel sends 32 bits of the inode (udiag_vfs_ino is a __u32); st_ino has 64 (XFS inode64, overlayfs' xino).
+            boolean sameInode = ((Long) file.get("ino") & 0xffffffffL) == s.fileInode();
+            return sameInode && (Long) file.get("dev") == statDev(s.fileDev()) ? "same" : "replaced";
         } catch (NoSuchFileException gone) {
             return "gone";
         } catch (IOException | InvalidPathException notForUs) {
@@ -645,7 +649,7 @@ class Inspector implements Callable<Integer> {
         List<Path> entries;
         try (var list = Files.list(fds)) {
             entries = list.sorted(Comparator.comparingInt((Path fd) -> Integer.parseInt(fd.getFileName().toString()))).toList();
-        } catch (NoSuchFileException noProcess) {
+        } catch (NoSuchFileException | UncheckedIOException noProcess) { // none, or it ended while its fd folder was read
             throw new IOException("no process " + pid);
         }
         for (Path fd : entries) {

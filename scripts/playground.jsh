@@ -1,7 +1,7 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED --limit-modules=java.se,jdk.jshell,jdk.zipfs,jdk.unsupported -Djava.util.logging.config.file=/dev/null
 //DESCRIPTION A JShell playground: an abstract server and a client in one session, their rows in /proc/net/unix, and the name gone after close.
 
@@ -76,7 +76,7 @@ System.out.println("Server is listening on abstract socket: @" + name);
 // connect() returns before any accept(): the kernel queues the connection on the listener.
 AFUNIXSocket client = step("cannot connect to @" + name, () -> AFUNIXSocket.connectTo(address));
 // The message, then the end of the stream (shutdown(SHUT_WR)): the server reads until it, and the
-// client may still read a reply. (Through the channel: on JDK 25, junixsocket 2.11.1's
+// client may still read a reply. (Through the channel: on JDK 25, junixsocket 2.10.1's
 // Socket.shutdownOutput() says "Socket is not connected".)
 run("cannot send", () -> {
     client.getOutputStream().write(message.getBytes(StandardCharsets.UTF_8));
@@ -106,7 +106,7 @@ check(rows.size() == 2, "expected 2 rows for @" + name + " in /proc/net/unix, fo
 // The same rows as ss -x -a -p shows them, with their owner. ss looks through every /proc/PID/fd for a
 // link to socket:[INODE]; these sockets are this JVM's own, so /proc/self/fd is enough.
 void ss(String address) throws IOException {
-    String owner = Files.readString(Path.of("/proc/self/comm")).strip() + ",pid=" + ProcessHandle.current().pid();
+    String owner = "\"" + Files.readString(Path.of("/proc/self/comm")).strip() + "\",pid=" + ProcessHandle.current().pid();
     System.out.println("Netid  State   Inode  Local Address  Process");
     for (String row : rows(address)) {
         String[] field = row.split(" +", 8);

@@ -11,7 +11,7 @@ load helpers
   assert_stderr ""
   assert_line "Every step behaved as the post says."
   assert_line --regexp '^\$ \./jbang inspector --wait --connected --peers @uds-tour-[0-9]+$'
-  assert_line --regexp '^u_str +ESTAB +@uds-tour-[0-9]+ [0-9]+ +java,pid=[0-9]+,fd=[0-9]+ +<-> +\* [0-9]+ +java,pid=[0-9]+,fd=[0-9]+$'
+  assert_line --regexp '^u_str +ESTAB +@uds-tour-[0-9]+ [0-9]+ +"java",pid=[0-9]+,fd=[0-9]+ +<-> +\* [0-9]+ +"java",pid=[0-9]+,fd=[0-9]+$'
   tour=$(sed -n 's|^\$ mkdir -m 700 /tmp/uds-tour-\([0-9]*\)$|\1|p' <<<"$output")
   assert [ ! -e "/tmp/uds-tour-$tour" ]
   assert [ -z "$(proc_net_unix_row "@uds-tour-$tour")" ]

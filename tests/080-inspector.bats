@@ -12,8 +12,8 @@ start_zoo() {
   wait_for_output zoo "^ready [0-9]+\$"
   zoo=${SERVER_PID[zoo]}
   kid=$(sed -n 's/^ready //p' "$BATS_TEST_TMPDIR/zoo.log")
-  p="python3,pid=$zoo,fd=[0-9]+"
-  k="zoo kid,pid=$kid,fd=[0-9]+"
+  p="\"python3\",pid=$zoo,fd=[0-9]+"
+  k="\"zoo kid\",pid=$kid,fd=[0-9]+"
 }
 
 @test "every socket of the zoo shows as ss -x -a -p and ss -xe show it: type, state, queues, name, inode, peer, owners, file" {
@@ -175,11 +175,56 @@ peers.txt clean"
   assert_output 0
   [ "$(wc -l <"$BATS_TEST_TMPDIR/zoo.txt")" -eq 22 ] # the header and the server's 21 sockets
   run cat "$BATS_TEST_TMPDIR/evil.txt"
-  assert_line --index 1 --regexp "^u_str +UNCONN +0 +0 +@$prefix-evil\\\\x0d\\\\x1b\[1A\\\\x1b\[2K\\\\u\{202e\} [0-9]+ +\* 0 +e\\\\x1b\[2J\\\\n\\\\x07x,pid=$evil,fd=3\$"
+  assert_line --index 1 --regexp "^u_str +UNCONN +0 +0 +@$prefix-evil\\\\x0d\\\\x1b\[1A\\\\x1b\[2K\\\\u\{202e\} [0-9]+ +\* 0 +\"e\\\\x1b\[2J\\\\n\\\\x07x\",pid=$evil,fd=3\$"
   # The file name reads back exactly.
   target=$(awk '$1 == 4 { sub(/^4 +/, ""); print }' "$BATS_TEST_TMPDIR/fd.txt")
   run python3 "$FIXTURES/unescape.py" - <<<"$target"
   assert_output "$BATS_TEST_TMPDIR/$odd"
+}
+
+@test "a process name cannot forge an owner: it is quoted as ss quotes it, and a quote in it is escaped" {
+  name=$(unique forged)
+  # comm is 15 bytes at most: a quote, and text shaped like the end of one owner and the start of another.
+  start_server forger python3 -c '
+import signal, socket, sys
+with open("/proc/self/comm", "w") as comm:
+    comm.write("a\",pid=1,fd=5 \"")
+s = socket.socket(socket.AF_UNIX)
+s.bind("\0" + sys.argv[1])
+s.listen()
+print("ready", flush=True)
+signal.pause()' "$name"
+  wait_for_output forger "^ready\$"
+  run_script inspector --listening "@$name"
+  assert_success
+  assert_line --index 1 --regexp "^u_str +LISTEN +0 +128 +@$name [0-9]+ +\* 0 +\"a\\\\x22,pid=1,fd=5 \\\\x22\",pid=${SERVER_PID[forger]},fd=3\$"
+  # Read as ss's users: one owner, the real one.
+  run python3 -c 'import re, sys; print(re.findall(r"\"(?:[^\"\\]|\\.)*\",pid=(\d+),fd=\d+", sys.stdin.read().split("\n")[1]))' <<<"$output"
+  assert_output "['${SERVER_PID[forger]}']"
+}
+
+@test "processes that end while their descriptors are read do not end the inspector: 100 redraws of --watch among short-lived socket holders" {
+  name=$(unique churn)
+  # One socket the watch matches (so every redraw scans every /proc/PID/fd), and children that each
+  # hold a socketpair for a moment, one after the other, as fast as they can.
+  start_server churn python3 -c '
+import os, socket, sys
+held = socket.socket(socket.AF_UNIX)
+held.bind("\0" + sys.argv[1])
+print("ready", flush=True)
+while True:
+    child = os.fork()
+    if child == 0:
+        pair = socket.socketpair()
+        os._exit(0)
+    os.waitpid(child, 0)' "$name"
+  wait_for_output churn "^ready\$"
+  start_script_server watch inspector --watch 0.001 "@$name"
+  wait_until "100 redraws" bash -c '[ "$(grep -ac "Every 0.001s" "$1")" -ge 100 ] || ! kill -0 "$2"' _ "$BATS_TEST_TMPDIR/watch.log" "${SERVER_PID[watch]}"
+  kill -0 "${SERVER_PID[watch]}" || fail "the inspector ended: $(tail -c 300 "$BATS_TEST_TMPDIR/watch.log")"
+  stop_server watch
+  run grep -ac "inspector:" "$BATS_TEST_TMPDIR/watch.log"
+  assert_output 0
 }
 
 @test "the filters: --listening, --abstract, --pathname, --pid and a pattern" {
@@ -302,7 +347,7 @@ inspector_runs() {
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log waiter
   assert_line --index 0 --regexp "^Netid +State +Recv-Q +Send-Q +Local Address:Port +Peer Address:Port +Process\$"
-  assert_line --index 1 --regexp "^u_str +LISTEN +0 +128 +@$name [0-9]+ +\* 0 +python3,pid=${SERVER_PID[listener]},fd=[0-9]+\$"
+  assert_line --index 1 --regexp "^u_str +LISTEN +0 +128 +@$name [0-9]+ +\* 0 +\"python3\",pid=${SERVER_PID[listener]},fd=[0-9]+\$"
   [ "${#lines[@]}" -eq 2 ]
 }
 

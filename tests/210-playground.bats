@@ -28,8 +28,8 @@ assert_playground_ran() {
   assert_line --regexp "^[0-9a-f]+: [0-9A-F]{8} 00000000 00010000 0001 01 +[0-9]+ $name\$"
   assert_line --regexp "^[0-9a-f]+: [0-9A-F]{8} 00000000 00000000 0001 03 +[0-9]+ $name\$"
   # The inspector's rows: both owned by the process whose pid is in the name.
-  assert_line --regexp "^u_str +LISTEN +[0-9]+ +$name +[a-z]+,pid=$pid,fd=[0-9]+\$"
-  assert_line --regexp "^u_str +ESTAB +[0-9]+ +$name +[a-z]+,pid=$pid,fd=[0-9]+\$"
+  assert_line --regexp "^u_str +LISTEN +[0-9]+ +$name +\"[a-z]+\",pid=$pid,fd=[0-9]+\$"
+  assert_line --regexp "^u_str +ESTAB +[0-9]+ +$name +\"[a-z]+\",pid=$pid,fd=[0-9]+\$"
   assert_line --index -1 "After close(): $name is gone from /proc/net/unix"
   assert [ -z "$(proc_net_unix_row "$name")" ]
 }
@@ -119,7 +119,7 @@ ss("@" + name)
   assert_line --regexp "jshell> .*received=Hello, abstract socket!, server closed=true\$"
   assert_line --regexp "jshell> .*listening again: true\$"
   # ss() printed the listener twice: once in the playground, once at the prompt.
-  run grep -cE "^u_str +LISTEN +[0-9]+ +$name +[a-z]+,pid=$pid,fd=[0-9]+\$" <<<"$output"
+  run grep -cE "^u_str +LISTEN +[0-9]+ +$name +\"[a-z]+\",pid=$pid,fd=[0-9]+\$" <<<"$output"
   assert_output 2
   assert [ -z "$(proc_net_unix_row "$name")" ]
 }
