@@ -1,11 +1,12 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.11.1
-//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.11.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
+//DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //DESCRIPTION Beyond the post: watch the bytes between clients and a server, and who is on each end, without repointing the clients.
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.*;
 import java.net.DatagramPacket;
 import java.net.SocketException;
@@ -14,9 +15,12 @@ import java.nio.ByteBuffer;
 import java.nio.channels.*;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.*;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.*;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.*;
@@ -33,7 +37,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "spy", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
         description = {"Shows the bytes between clients and a server on a unix socket as they pass, and who is on each end.",
             "On a PATH, the server's socket file moves aside (PATH.uds-spy-original), the spy listens in its place (its socket"
-                    + " also named PATH.uds-spy) with the same owner and mode, and puts the file back when it ends; clients change nothing.",
+                    + " made in a folder of its own, PATH.uds-spy) with the same owner and mode, and puts the file back when it ends;"
+                    + " clients change nothing. It does not take the place of a server that would stop when its file is replaced"
+                    + " (a junixsocket server checks before each accept()), and puts the file back at once if the server stops listening.",
             "With --listen, the spy listens at an address of its own instead (the only way for @NAME): point the clients there.",
             "Stream, SOCK_SEQPACKET and datagram servers; records and datagrams keep their boundaries, half-closes and"
                     + " descriptors passed (SCM_RIGHTS) are passed on.",
@@ -69,11 +75,24 @@ class Spy implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Connections to relay, then end when they have (and put the file back); 0 relays until stopped (default: ${DEFAULT-VALUE}).")
     int count = 0;
 
+    @Option(names = "--max-clients", paramLabel = "N", description = "Connections relayed at once (two threads each); the next wait in the listen queue (default: ${DEFAULT-VALUE}).")
+    int maxClients = 64;
+
+    @Option(names = "--lend-identity", description = "Relay clients of other users too, and datagram senders."
+            + " The server then takes each of them for the spy's user (SO_PEERCRED names the spy, and a datagram comes from the spy's socket),"
+            + " so a server that checks who connects lets them in as that user. Without it a client whose uid or gid differs from the spy's is"
+            + " refused, and a datagram server, whose senders the spy cannot check, is not spied on.")
+    boolean lendIdentity;
+
     final AtomicInteger conversations = new AtomicInteger(); // #1, #2, ...: a connection, or a datagram sender
-    volatile Closeable listening; // the spy's socket: closed when the log cannot be written, which ends the spy
-    volatile boolean logLost;
-    // In the server's place: its socket file, the name it is moved to, the spy's own, and each file's device and inode.
-    Path path, moved, fresh;
+    final UnixSystem me = new UnixSystem(); // the spy's uid and gid: what a server sees of every client it relays
+    PrintStream out = System.out; // the log: with --json, what else is printed becomes an event (TextAsEvents)
+    volatile Closeable listening; // the spy's socket: closed when the log cannot be written, or the server is gone: the spy ends
+    volatile boolean logLost, serverGone;
+    // In the server's place: its socket file, the name it is moved to, the spy's own folder (its socket is "s" in it),
+    // that folder by its open descriptor (/proc/self/fd/N: no one can swap it), and each socket file's device and inode.
+    Path path, moved, own, ownByDescriptor;
+    DirectoryStream<Path> ownOpen; // keeps the descriptor open
     Map<String, Object> serverFile, ownFile;
     boolean inPlace, ending; // the spy's file is at PATH; the way out has begun: nothing moves any more
     final Object place = new Object(); // moving files aside, into place and back: one at a time, never half seen
@@ -81,6 +100,9 @@ class Spy implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         checkAddresses();
+        if (json) { // a line the repeated methods print ("Removed stale socket file ...") becomes an event too: stdout is JSON alone
+            System.setOut(new PrintStream(new TextAsEvents(), true, StandardCharsets.UTF_8));
+        }
         if (restore) {
             if (!putBackLeftover()) {
                 show("Nothing to put back: " + escapedPath(moved) + " does not exist", "event", "restored", "path", escapedPath(path), "moved", false);
@@ -98,14 +120,22 @@ class Spy implements Callable<Integer> {
         if (type == AFSocketType.SOCK_DGRAM && count > 0) {
             throw new ParameterException(spec.commandLine(), "--count counts connections, and " + address + " is a datagram socket: it has none");
         }
+        if (type == AFSocketType.SOCK_DGRAM && !lendIdentity) {
+            throw new ParameterException(spec.commandLine(), address + " is a datagram socket: the spy cannot tell who sends a datagram (there is no"
+                    + " SO_PEERCRED for one), and the server would take every sender for the spy's user; --lend-identity spies on it all the same");
+        }
+        if (listen == null && type != AFSocketType.SOCK_DGRAM) {
+            refuseServerThatChecksItsFile(type);
+        }
         AFUNIXSocketAddress server = unixAddress(listen == null ? moved.toString() : address);
         Runtime.getRuntime().addShutdownHook(new Thread(this::putBack)); // Ctrl-C, SIGTERM: the server's file goes back first
         try {
             if (listen == null) {
                 moveAside();
             }
-            // socket(), bind(), listen(): in place at FRESH first, which takes the server's path once it has its owner and mode.
-            String at = listen == null ? fresh.toString() : listen;
+            // socket(), bind(), listen(): in place in the spy's own folder first; its socket takes the server's path once it
+            // has the server's owner and mode.
+            String at = listen == null ? makeOwnFolder().resolve("s").toString() : listen;
             try (Closeable socket = type == AFSocketType.SOCK_STREAM ? AFUNIXServerSocket.newInstance() : bindRecordSocket(at, type)) {
                 if (socket instanceof AFUNIXServerSocket stream) {
                     bindListener(stream, at, 128); // bind() and listen(128), with the care of the model servers
@@ -113,6 +143,7 @@ class Spy implements Callable<Integer> {
                 listening = socket;
                 if (listen == null) {
                     takePlace();
+                    watchServer();
                 }
                 showListening(type);
                 if (type == AFSocketType.SOCK_DGRAM) {
@@ -122,7 +153,8 @@ class Spy implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            throw logLost ? new IOException("the log cannot be written (its reader has gone): the spy ends") : e;
+            throw logLost ? new IOException("the log cannot be written (its reader has gone): the spy ends")
+                    : serverGone ? new IOException("the server stopped listening at " + escapedPath(moved) + ": its socket file is back at " + escapedPath(path) + ", and the spy ends") : e;
         } finally {
             putBack();
         }
@@ -143,7 +175,7 @@ class Spy implements Callable<Integer> {
         if (listen == null) { // same folder: rename(2) and link(2) work within one file system
             path = Path.of(address);
             moved = Path.of(address + ".uds-spy-original");
-            fresh = Path.of(address + ".uds-spy");
+            own = Path.of(address + ".uds-spy");
             if (unixAddress(moved.toString()) == null) {
                 throw new ParameterException(spec.commandLine(), "the path is too long to be moved aside (" + moved + " must fit in 107 bytes): use --listen");
             }
@@ -184,25 +216,64 @@ class Spy implements Callable<Integer> {
         }
     }
 
-    /** The spy's socket file, made at FRESH with the server's owner and mode, replaces the server's at PATH in one rename(2). */
+    /**
+     * The spy's own folder, OWN (mode 700), beside PATH, and the same folder by its open descriptor. The spy's
+     * socket file is made and given the server's owner and mode in there: chmod(2) follows a symlink (and Java has
+     * no other way to change a socket file's mode), and in the server's folder, which the server's user may be
+     * able to write, a name could be swapped for a symlink to any file meanwhile. Inside OWN, reached through
+     * /proc/self/fd/N (which leads to the folder the spy opened, whatever its name is now), no one else can.
+     */
+    Path makeOwnFolder() throws IOException {
+        try {
+            Files.createDirectory(own, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException(own + " exists: is another spy on " + path + " starting? If none runs, remove it");
+        }
+        ownOpen = Files.newDirectoryStream(own);
+        String opened = own.toAbsolutePath().toString();
+        try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path descriptor : descriptors) {
+                if (opened.equals(readLinkOrNull(descriptor))) {
+                    ownByDescriptor = descriptor;
+                }
+            }
+        }
+        Map<String, Object> folder = ownByDescriptor == null ? null : Files.readAttributes(ownByDescriptor, "unix:uid,mode");
+        if (folder == null || ((Integer) folder.get("uid")).longValue() != me.getUid() || ((Integer) folder.get("mode") & 07777) != 0700) {
+            throw new IOException(own + " changed while the spy made it: left as it is");
+        }
+        return own;
+    }
+
+    /** The spy's socket file, given the server's owner and mode in the spy's folder, replaces the server's at PATH in one rename(2). */
     void takePlace() throws IOException {
         synchronized (place) {
-            ownFile = fileAttributes(fresh, "unix:dev,ino");
+            Path socket = ownByDescriptor.resolve("s"), next = ownByDescriptor.resolve("next");
             try {
-                Files.setAttribute(fresh, "unix:uid", serverFile.get("uid"), LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(fresh, "unix:gid", serverFile.get("gid"), LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(fresh, "unix:mode", (Integer) serverFile.get("mode") & 07777); // chmod(2): a socket cannot be opened
+                Files.setAttribute(socket, "unix:uid", serverFile.get("uid"), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(socket, "unix:gid", serverFile.get("gid"), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(socket, "unix:mode", (Integer) serverFile.get("mode") & 07777); // chmod(2), in the spy's own folder
             } catch (FileSystemException e) {
                 throw new IOException("cannot give the spy's socket file the owner and mode of " + path + " (" + e.getReason() + "): run the spy as root, or use --listen");
             }
+            ownFile = fileAttributes(socket, "unix:dev,ino");
             // Checked just before the move: the server's file is still at PATH and at MOVED (a restarted server may have made a new one).
             if (ending || !fileKey(serverFile).equals(fileAttributes(path, "unix:dev,ino")) || !fileKey(serverFile).equals(fileAttributes(moved, "unix:dev,ino"))) {
                 throw new IOException(ending ? "stopped while starting" : path + " changed while the spy started: left as it is");
             }
-            Files.move(fresh, path, StandardCopyOption.ATOMIC_MOVE); // rename(2): the old name goes to the spy's socket in one step
+            // A second name, moved over PATH: rename(2) gives PATH to the spy's socket in one step. junixsocket's accept()
+            // checks that the file at the path it bound (OWN/s) is still its socket, or it closes it: that name stays.
+            Files.createLink(next, socket);
+            Files.move(next, path, StandardCopyOption.ATOMIC_MOVE);
             inPlace = true;
-            // junixsocket's accept() checks that the file at the path it bound is still its socket (or it closes it): keep that name too.
-            Files.createLink(fresh, path);
+        }
+    }
+
+    static String readLinkOrNull(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
         }
     }
 
@@ -235,10 +306,44 @@ class Spy implements Callable<Integer> {
             } catch (IOException e) {
                 show("Could not put the server's socket file back (" + e.getMessage() + "): it is at " + escapedPath(moved), "event", "not_restored", "path", escapedPath(path));
             } finally {
-                if (ownFile != null) {
-                    removeOwnSocketFile(fresh, ownFile); // the spy's own name for its socket, if still its own
-                }
+                removeOwnFolder();
             }
+        }
+    }
+
+    /** The spy's folder and its socket file in it, if they are still the spy's own: on every way out. */
+    void removeOwnFolder() {
+        if (ownByDescriptor == null) {
+            return;
+        }
+        if (ownFile != null) {
+            removeOwnSocketFile(ownByDescriptor.resolve("s"), ownFile);
+            removeOwnSocketFile(ownByDescriptor.resolve("next"), ownFile); // if the spy stopped between link and rename
+        }
+        try {
+            Object key = Files.readAttributes(ownByDescriptor, BasicFileAttributes.class).fileKey();
+            ownOpen.close();
+            if (key.equals(Files.readAttributes(own, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey())) {
+                Files.delete(own); // rmdir(2): only if empty
+            }
+        } catch (IOException e) {
+            show("Could not remove the spy's folder " + escapedPath(own) + " (" + e.getMessage() + ")", "event", "not_removed", "path", escapedPath(own));
+        }
+        ownByDescriptor = null;
+    }
+
+    /** A dead spy's folder (its socket file, stale now, in it), and the folder itself once empty. */
+    void removeLeftoverFolder() throws IOException {
+        Map<String, Object> folder = fileAttributes(own, "unix:mode");
+        if (folder == null || ((Integer) folder.get("mode") & 0170000) != 0040000) {
+            return; // none, or not a folder: not the spy's
+        }
+        removeStaleSocketFile(own.resolve("s"));
+        removeStaleSocketFile(own.resolve("next"));
+        try {
+            Files.delete(own);
+        } catch (DirectoryNotEmptyException notOnlyOurs) {
+            // something else is in it: left as it is
         }
     }
 
@@ -259,7 +364,7 @@ class Spy implements Callable<Integer> {
                 throw new IOException("another spy on " + path + " is running (the server's socket file is at " + moved + "): stop it first, or use --listen");
             }
             removeStaleSocketFile(moved); // the server started again at PATH: its old file is only a name
-            removeStaleSocketFile(fresh);
+            removeLeftoverFolder();
             return true;
         }
         if (atPath == null) {
@@ -272,8 +377,73 @@ class Spy implements Callable<Integer> {
         }
         show("Put the server's socket file back at " + escapedPath(path) + " (a spy had moved it to " + escapedPath(moved) + " and was killed)",
                 "event", "restored", "path", escapedPath(path), "moved", true);
-        removeStaleSocketFile(fresh); // the dead spy's own socket file, if it is still there
+        removeLeftoverFolder(); // the dead spy's own socket file, if it is still there
         return true;
+    }
+
+    /**
+     * A server that checks its socket file stops when the spy takes its place: junixsocket's accept() compares
+     * the file at the path it bound with the one bind() made, and closes the listening socket when they differ.
+     * So the processes that hold the server's socket (the kernel's table gives its inode for PATH, /proc/PID/fd
+     * who holds it, as ss -p finds them) are asked what they have loaded; one with junixsocket's library, or
+     * one the spy may not look at, is refused before anything moves.
+     */
+    void refuseServerThatChecksItsFile(AFSocketType type) throws IOException {
+        String table = Files.readString(Path.of("/proc/net/unix"), StandardCharsets.ISO_8859_1);
+        String name = new String(address.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        Matcher row = Pattern.compile(" 00010000 " + (type == AFSocketType.SOCK_STREAM ? "0001" : "0005") + " 01 +(\\d+) " + Pattern.quote(name) + "\n").matcher(table);
+        Set<String> sockets = new HashSet<>();
+        while (row.find()) {
+            sockets.add("socket:[" + row.group(1) + "]");
+        }
+        List<Long> holders = new ArrayList<>();
+        try (DirectoryStream<Path> processes = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path process : processes) {
+                try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(process.resolve("fd"))) {
+                    for (Path descriptor : descriptors) {
+                        if (sockets.contains(readLinkOrNull(descriptor))) {
+                            holders.add(Long.parseLong(process.getFileName().toString()));
+                            break;
+                        }
+                    }
+                } catch (NoSuchFileException | AccessDeniedException notSeen) {
+                    // ended meanwhile, or another user's: it cannot be one of the holders the spy sees
+                }
+            }
+        }
+        if (holders.isEmpty()) {
+            throw new IOException("cannot tell which process serves " + path + " (the spy may not look at it): run the spy as the server's"
+                    + " user or root, or use --listen and point the clients there");
+        }
+        for (long pid : holders) {
+            if (Files.readString(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1).contains("/libjunixsocket-native")) {
+                throw new IOException(path + "'s server (pid " + pid + ", " + commandName(pid) + ") uses junixsocket, which closes its socket"
+                        + " once its file is replaced: the spy does not take its place; use --listen and point the clients there");
+            }
+        }
+    }
+
+    /** In the server's place: every 100 ms, whether the server still listens; if not, its file goes back at once, and the spy ends. */
+    void watchServer() {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (!ending) {
+                    Thread.sleep(100);
+                    if (!ending && !bound(moved)) {
+                        serverGone = true;
+                        show("The server no longer listens at " + escapedPath(moved) + ": its socket file goes back to " + escapedPath(path) + ", and the spy ends",
+                                "event", "server_gone", "path", escapedPath(path));
+                        putBack();
+                        closeQuietly(listening);
+                        return;
+                    }
+                }
+            } catch (IOException | InterruptedException e) {
+                // the spy is ending anyway
+            }
+        }, "spy-watch");
+        watcher.setDaemon(true);
+        watcher.start();
     }
 
     /** Whether a socket is bound to the socket file at PATH: a datagram socket's connect() asks without a connection a server would see. */
@@ -281,7 +451,8 @@ class Spy implements Callable<Integer> {
         try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
             probe.connect(AFUNIXSocketAddress.of(path));
         } catch (SocketException e) {
-            return !"Connection refused".equals(e.getMessage()); // "Protocol wrong type": a stream or seqpacket socket is bound
+            // EPROTOTYPE: a stream or seqpacket socket is bound; ECONNREFUSED and EACCES have one type: access(2) tells them apart
+            return e instanceof OperationNotSupportedSocketException || !Files.isWritable(path);
         }
         return true;
     }
@@ -300,22 +471,48 @@ class Spy implements Callable<Integer> {
 
     // ---- Relaying connections: SOCK_STREAM and SOCK_SEQPACKET --------------------------------------------
 
-    /** accept() each client and relay it in threads of its own: many clients at once; with --count, until those have ended. */
+    /**
+     * accept() each client and relay it in threads of its own: up to --max-clients at once (the next wait in the
+     * listen queue: threads and buffers stay bounded), each only if the server would see who it is; with
+     * --count, until those have ended.
+     */
     void relayConnections(Closeable socket, AFUNIXSocketAddress server, AFSocketType type) throws Exception {
         List<Thread> relays = new ArrayList<>();
-        for (int accepted = 0; count == 0 || accepted < count; accepted++) {
+        Semaphore slots = new Semaphore(maxClients);
+        boolean full = false;
+        for (int accepted = 0; count == 0 || accepted < count; ) {
+            if (!slots.tryAcquire()) {
+                if (!full) {
+                    show(maxClients + " connections at once (--max-clients): the next wait in the listen queue", "event", "full", "max_clients", maxClients);
+                    full = true;
+                }
+                slots.acquire();
+            }
             ByteChannel client;
             try {
                 client = socket instanceof AFUNIXServerSocket stream ? stream.accept().getChannel()
                         : ((AFUNIXDatagramSocket) socket).accept().getChannel(); // SOCK_SEQPACKET: accept() as a stream's
             } catch (SocketException e) {
-                if (fresh != null && !logLost && !Objects.equals(ownFile, fileAttributes(fresh, "unix:dev,ino"))) {
-                    throw new IOException(fresh + " was removed, and junixsocket's accept() stops when the file it bound is gone");
+                if (ownFile != null && !logLost && !serverGone && !Objects.equals(ownFile, fileAttributes(own.resolve("s"), "unix:dev,ino"))) {
+                    throw new IOException(own.resolve("s") + " was removed, and junixsocket's accept() stops when the file it bound is gone");
                 }
                 throw e;
             }
             int id = conversations.incrementAndGet();
             long since = System.nanoTime();
+            // getsockopt(SO_PEERCRED): who called connect(), as the kernel recorded it. Relayed, the server would see the spy instead.
+            Map<String, Object> clientEnd = whoOrNull(client);
+            boolean sameUser = clientEnd != null && ((Number) clientEnd.get("uid")).longValue() == me.getUid() && ((Number) clientEnd.get("gid")).longValue() == me.getGid();
+            if (clientEnd != null && !sameUser && !lendIdentity) {
+                event(id, since, "refused", "refused: client " + text(clientEnd) + ": the server would take it for the spy's user (uid=" + me.getUid()
+                        + " gid=" + me.getGid() + "); --lend-identity relays it all the same", "client", clientEnd);
+            }
+            if (clientEnd == null || !sameUser && !lendIdentity) { // gone already, or refused
+                closeQuietly(client);
+                slots.release();
+                continue;
+            }
+            accepted++;
             ByteChannel upstream = connectOrSay(id, since, () -> { // here, not in the thread: before --count puts the file back
                 if (type == AFSocketType.SOCK_STREAM) {
                     return AFUNIXSocketChannel.open(server);
@@ -324,7 +521,13 @@ class Spy implements Callable<Integer> {
                 seqpacket.connect(server);
                 return seqpacket.getChannel();
             });
-            Thread thread = new Thread(() -> relay(id, since, client, upstream), "spy-connection");
+            Thread thread = new Thread(() -> {
+                try {
+                    relay(id, since, client, clientEnd, upstream);
+                } finally {
+                    slots.release();
+                }
+            }, "spy-connection");
             thread.setDaemon(true);
             thread.start();
             if (count > 0) {
@@ -338,14 +541,13 @@ class Spy implements Callable<Integer> {
         }
     }
 
-    /** One client, and the spy's connection to the server for it (null: none): a copy each way, in a thread each, until both ends are done. */
-    void relay(int id, long since, ByteChannel client, ByteChannel server) {
+    /** One client (CLIENT_END: who it is), and the spy's connection to the server for it (null: none): a copy each way, in a thread each, until both ends are done. */
+    void relay(int id, long since, ByteChannel client, Map<String, Object> clientEnd, ByteChannel server) {
         try (client; server) {
             if (server == null) {
                 return; // closing the client's connection is all a spy can say
             }
-            // getsockopt(SO_PEERCRED) on each connection: the kernel recorded who called connect(), and who listen().
-            Map<String, Object> clientEnd = who(client), serverEnd = who(server);
+            Map<String, Object> serverEnd = who(server); // getsockopt(SO_PEERCRED): who called listen()
             event(id, since, "open", "open: client " + text(clientEnd) + " -> server " + text(serverEnd), "client", clientEnd, "server", serverEnd);
             AtomicBoolean closing = new AtomicBoolean(); // the spy closes both ends: what the other thread reads then is no news
             FutureTask<Long> back = new FutureTask<>(() -> copy(id, since, server, client, "<", closing));
@@ -384,10 +586,13 @@ class Spy implements Callable<Integer> {
                 showData(id, since, direction, buffer, described(passed), records && buffer.limit() > MAX_RECORD ? "longer than " + MAX_RECORD + " bytes: cut, the rest is lost" : null);
                 ((AFUNIXSocketExtensions) to).setOutboundFileDescriptors(passed); // sent with the next write: the receiver gets its own copies
                 copied += buffer.remaining();
-                while (buffer.hasRemaining()) {
-                    to.write(buffer); // blocks while TO's reader is behind: the sender is held back, nothing piles up here
+                try {
+                    while (buffer.hasRemaining()) {
+                        to.write(buffer); // blocks while TO's reader is behind: the sender is held back, nothing piles up here
+                    }
+                } finally {
+                    closeAll(passed); // the spy's copies, also when the write failed: a pipe's reader must see its end
                 }
-                closeAll(passed); // the spy's copies
             }
             if (closing.get()) {
                 return copied;
@@ -465,11 +670,17 @@ class Spy implements Callable<Integer> {
     /** The spy's socket for one sender: bound to an abstract name of its own if the sender has an address (the server answers there), else unbound. */
     AFUNIXDatagramSocket forwarder(int id, long since, AFUNIXSocketAddress sender, AFUNIXSocketAddress server, AFUNIXDatagramSocket socket) throws IOException {
         AFUNIXDatagramSocket forwarder = AFUNIXDatagramSocket.newInstance();
-        String name = "uds-spy-" + ProcessHandle.current().pid() + "-" + id;
-        if (sender != null) {
-            forwarder.bind(AFUNIXSocketAddress.inAbstractNamespace(name));
+        // A name no one can guess, so no one can take it first (abstract names have no owner).
+        String name = "uds-spy-" + HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(8));
+        try {
+            if (sender != null) {
+                forwarder.bind(AFUNIXSocketAddress.inAbstractNamespace(name));
+            }
+            forwarder.connect(server); // connect() of a datagram socket: only the server's datagrams reach it now
+        } catch (IOException e) {
+            forwarder.close(); // not kept: a sender the spy cannot relay costs it no descriptor
+            throw e;
         }
-        forwarder.connect(server); // connect() of a datagram socket: only the server's datagrams reach it now
         event(id, since, "sender", sender == null ? "sender without an address: its datagrams go on from an unbound socket, and cannot be answered"
                 : "sender " + shown(sender) + ": its datagrams go on from @" + name, "from", sender == null ? "" : shown(sender), "via", sender == null ? "" : "@" + name);
         if (sender != null) {
@@ -544,10 +755,28 @@ class Spy implements Callable<Integer> {
             printed = jsonValue(object);
         }
         synchronized (this) { // the lines of many threads never mix
-            System.out.println(printed);
-            if (System.out.checkError() && !logLost) { // the reader of the log has gone (a closed pipe): end the spy, which puts the file back
+            out.println(printed);
+            if (out.checkError() && !logLost) { // the reader of the log has gone (a closed pipe): end the spy, which puts the file back
                 logLost = true;
                 closeQuietly(listening);
+            }
+        }
+    }
+
+    /** With --json, System.out: each line printed there (by the repeated methods) is shown as an event of its own. */
+    final class TextAsEvents extends OutputStream {
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        @Override
+        public void write(int b) {
+            synchronized (Spy.this) {
+                if (b != '\n') {
+                    line.write(b);
+                    return;
+                }
+                String text = line.toString(StandardCharsets.UTF_8);
+                line.reset();
+                show(text, "event", "note");
             }
         }
     }
@@ -586,6 +815,15 @@ class Spy implements Callable<Integer> {
             dump.append("  ").append(text);
         }
         return dump.toString();
+    }
+
+    /** who(CHANNEL), or null if the other end is gone already. */
+    static Map<String, Object> whoOrNull(ByteChannel channel) {
+        try {
+            return who(channel);
+        } catch (IOException gone) {
+            return null;
+        }
     }
 
     /** pid, uid, gid and command of the process at the other end, as the kernel recorded them at connect() or listen() (SO_PEERCRED). */
@@ -680,8 +918,8 @@ class Spy implements Callable<Integer> {
             probe.connect(AFUNIXSocketAddress.of(Path.of(address)));
             return AFSocketType.SOCK_DGRAM; // a datagram socket's connect() sends nothing: it only sets where to
         } catch (SocketException e) {
-            if (!"Protocol wrong type for socket".equals(e.getMessage())) { // EPROTOTYPE: a stream or seqpacket socket is bound there
-                throw new IOException(address + " is not a live socket: " + e.getMessage() + ("Connection refused".equals(e.getMessage()) ? " (no socket is bound to it)" : ""));
+            if (!(e instanceof OperationNotSupportedSocketException)) { // EPROTOTYPE: a stream or seqpacket socket is bound there
+                throw new IOException(address + " is not a live socket: " + e.getMessage() + (Files.isWritable(Path.of(address)) ? " (no socket is bound to it)" : ""));
             }
         }
         // A connect() of the right type would be a connection the server sees: the kernel's table says what listens at the path.
@@ -770,11 +1008,14 @@ class Spy implements Callable<Integer> {
             throw new IOException(path + " exists and is not a socket: left untouched");
         }
         // A datagram socket's connect() finds out whether a socket is bound to the file without making a
-        // connection that a live server would see: only "Connection refused" means that none is.
+        // connection that a live server would see: only ECONNREFUSED means that none is. junixsocket gives
+        // EPROTOTYPE (a live stream or seqpacket socket) a type of its own, but ECONNREFUSED and EACCES
+        // the same one, and strerror's words are translated: access(2) tells those two apart.
         try (AFUNIXDatagramSocket probe = AFUNIXDatagramSocket.newInstance()) {
             probe.connect(AFUNIXSocketAddress.of(path));
         } catch (SocketException e) {
-            if ("Connection refused".equals(e.getMessage()) && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+            boolean refused = !(e instanceof OperationNotSupportedSocketException) && Files.isWritable(path);
+            if (refused && file.equals(Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS))) {
                 Files.delete(path);
                 System.out.println("Removed stale socket file " + escaped(path.toString().getBytes(StandardCharsets.UTF_8)) + " (its server is gone)");
                 return;

@@ -162,7 +162,7 @@ hello, spy"
   assert_success
   assert_stderr ""
   assert_output "Put the server's socket file back at $path (a spy had moved it to $path.uds-spy-original and was killed)
-Removed stale socket file $path.uds-spy (its server is gone)"
+Removed stale socket file $path.uds-spy/s (its server is gone)"
   assert_equal "$(folder_state)" "$before"
   run curl -s --unix-socket "$path" http://localhost/back
   assert_output "Hello from /back"
@@ -170,14 +170,16 @@ Removed stale socket file $path.uds-spy (its server is gone)"
   assert_success
   assert_output "Nothing to put back: $path.uds-spy-original does not exist"
 
-  # Killed again: this time the next spy finds the file aside, puts it back, and takes its place anew.
+  # Killed again: this time the next spy finds the file aside, puts it back, and takes its place anew;
+  # with --json, every line it prints is a JSON object, the repeated methods' lines too.
   start_spy spy "$path"
   stop_server spy KILL
-  start_spy spy "$path"
-  run server_log spy
-  assert_line --index 0 "Put the server's socket file back at $path (a spy had moved it to $path.uds-spy-original and was killed)"
-  assert_line --index 1 "Removed stale socket file $path.uds-spy (its server is gone)"
-  assert_line --index 2 --partial "Spy listening on $path (SOCK_STREAM, "
+  start_spy spy "$path" --json
+  run python3 -c 'import json, sys; [print(json.loads(line)["event"], json.loads(line).get("message", "")) for line in open(sys.argv[1])]' "$BATS_TEST_TMPDIR/spy.log"
+  assert_success
+  assert_line --index 0 "restored Put the server's socket file back at $path (a spy had moved it to $path.uds-spy-original and was killed)"
+  assert_line --index 1 "note Removed stale socket file $path.uds-spy/s (its server is gone)"
+  assert_line --index 2 --partial "listening Spy listening on $path (SOCK_STREAM, "
   run curl -s --unix-socket "$path" http://localhost/again
   assert_output "Hello from /again"
   stop_server spy TERM
@@ -219,25 +221,75 @@ Removed stale socket file $path.uds-spy (its server is gone)"
   assert_output "Hello from /after"
 }
 
-@test "the server starts again while spied on: its new socket file stays, and its old one, now stale, goes when the spy ends" {
+@test "the server stops while spied on: its socket file goes back at once, the spy ends, and a restarted server takes its path" {
   start_http http "$path"
+  furnish_folder
+  server_inode=$(stat -c %i "$path")
+  before=$(folder_state)
   start_spy spy "$path"
   stop_server http KILL
-  rm "$path" # what a server does on start-up (the post's os.unlink): it takes the path back from the spy
+  wait_server spy
+  [ "$SERVER_STATUS" -eq 1 ]
+  run server_log spy
+  assert_line "The server no longer listens at $path.uds-spy-original: its socket file goes back to $path, and the spy ends"
+  assert_line "Put the server's socket file back at $path"
+  assert_line --index $((${#lines[@]} - 1)) "spy: the server stopped listening at $path.uds-spy-original: its socket file is back at $path, and the spy ends"
+  assert_equal "$(stat -c %i "$path")" "$server_inode" # the server's own file, stale now, as the server left it
+  assert_equal "$(folder_state)" "$before"
+  rm "$path" # what a server does on start-up (the post's os.unlink)
   start_http http2 "$path"
-  new_inode=$(stat -c %i "$path")
   run curl -s --unix-socket "$path" http://localhost/new
   assert_output "Hello from /new"
+}
 
-  stop_server spy TERM
+@test "in place, a junixsocket server is not spied on (it would close its socket once its file is replaced); --listen spies on it" {
+  furnish_folder
+  start_script_server server uds server "$path" --count 0
+  wait_for_output server "^Server listening on"
+  before=$(folder_state)
+  run_script spy "$path"
+  assert_failure 1
+  assert_output ""
+  assert_stderr --regexp "^spy: $path's server \(pid [0-9]+, java\) uses junixsocket, which closes its socket once its file is replaced: the spy does not take its place; use --listen and point the clients there\$"
+  assert_equal "$(folder_state)" "$before"
+  start_spy spy "$path" --listen "$folder/spy.sock" --count 1
+  run_script uds client "$folder/spy.sock" "through the spy"
+  assert_success
+  run_script uds client "$path" "directly"
+  assert_success
+  wait_for_output server "^Received data from client: directly\$"
+  run server_log server
+  assert_line "Received data from client: through the spy"
+  wait_server spy
+  [ "$SERVER_STATUS" -eq 0 ]
+}
+
+@test "a client of another user is refused: the server would take it for the spy's user; --lend-identity relays it so" {
+  shared=$(mktemp -d /tmp/uds-kit-spy.XXXXXX) # a folder the user nobody may enter
+  CLEANUP+=("$shared")
+  chmod 755 "$shared"
+  path=$shared/app.sock
+  as_nobody=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+  start_peer server whoami-server "$path"
+  chmod 666 "$path"
+  run "${as_nobody[@]}" python3 "$FIXTURES/spy_peers.py" whoami-client "$path"
+  assert_output "you are uid=$(id -u nobody) gid=$(id -g nobody)"
+
+  start_spy spy "$path"
+  run "${as_nobody[@]}" python3 "$FIXTURES/spy_peers.py" whoami-client "$path"
+  assert_output "" # closed without a word: the server never saw it
+  run python3 "$FIXTURES/spy_peers.py" whoami-client "$path"
+  assert_output "you are uid=0 gid=0"
   run server_log spy
-  refute_line --partial "#1 " # the new server's clients reach it directly: the spy saw none
-  assert_line "$path is no longer the spy's socket file (did the server start again?): left as it is"
-  assert_line "Removed stale socket file $path.uds-spy-original (its server is gone)"
-  assert_equal "$(stat -c %i "$path")" "$new_inode"
-  assert_equal "$(ls "$folder")" "app.sock"
-  run curl -s --unix-socket "$path" http://localhost/still
-  assert_output "Hello from /still"
+  assert_line --regexp "^#1 \+[0-9.]+ refused: client pid=[0-9]+ uid=$(id -u nobody) gid=$(id -g nobody) command=python3: the server would take it for the spy's user \(uid=0 gid=0\); --lend-identity relays it all the same\$"
+  refute_line --regexp "^#1 \+[0-9.]+ open: "
+  assert_line --regexp "^#2 \+[0-9.]+ open: client pid=[0-9]+ uid=0 gid=0 command=python3 -> server pid=${SERVER_PID[server]} uid=0 gid=0 command=python3\$"
+  stop_server spy TERM
+
+  start_spy spy2 "$path" --lend-identity
+  run "${as_nobody[@]}" python3 "$FIXTURES/spy_peers.py" whoami-client "$path"
+  assert_output "you are uid=0 gid=0" # what --lend-identity means
+  stop_server spy2 TERM
 }
 
 @test "a second spy on the same path, and --restore while a spy runs, are refused and touch nothing" {
@@ -269,7 +321,7 @@ Removed stale socket file $path.uds-spy (its server is gone)"
   for i in $(seq 1 20); do
     assert_equal "$(cat "$BATS_TEST_TMPDIR/out-$i")" "Hello from /client-$i"
   done
-  wait_until "20 conversations closed" [ "$(grep -cE '^#[0-9]+ \+[0-9.]+ closed: ' "$BATS_TEST_TMPDIR/spy.log")" -eq 20 ]
+  wait_until "20 conversations closed" bash -c '[ "$(grep -cE "^#[0-9]+ \+[0-9.]+ closed: " "$1")" -eq 20 ]' _ "$BATS_TEST_TMPDIR/spy.log"
   assert_equal "$(grep -cE '^#[0-9]+ \+[0-9.]+ open: ' "$BATS_TEST_TMPDIR/spy.log")" 20
   stop_server spy TERM
 
@@ -338,14 +390,17 @@ Removed stale socket file $path.uds-spy (its server is gone)"
   run_script spy "$path" --count 1
   assert_failure 2
   assert_stderr "spy: --count counts connections, and $path is a datagram socket: it has none"
-  start_spy spy "$path"
+  run_script spy "$path"
+  assert_failure 2
+  assert_stderr "spy: $path is a datagram socket: the spy cannot tell who sends a datagram (there is no SO_PEERCRED for one), and the server would take every sender for the spy's user; --lend-identity spies on it all the same"
+  start_spy spy "$path" --lend-identity
   run server_log spy
   assert_line --index 0 --partial "Spy listening on $path (SOCK_DGRAM, "
   run python3 "$FIXTURES/spy_peers.py" datagram-client "$path" "$folder/client.sock" 5 1 40000 300
   assert_success
   assert_output "$direct"
   run server_log spy
-  assert_line --regexp "^#1 \+[0-9.]+ sender $folder/client\.sock: its datagrams go on from @uds-spy-[0-9]+-1\$"
+  assert_line --regexp "^#1 \+[0-9.]+ sender $folder/client\.sock: its datagrams go on from @uds-spy-[0-9a-f]{16}\$" # a name no one can guess
   for size in 5 1 40000 300; do
     [ "$(grep -cE "^#1 \+[0-9.]+ > $size bytes?[:,]" "$BATS_TEST_TMPDIR/spy.log")" -eq 1 ]
     [ "$(grep -cE "^#1 \+[0-9.]+ < $size bytes?[:,]" "$BATS_TEST_TMPDIR/spy.log")" -eq 1 ]
@@ -354,6 +409,59 @@ Removed stale socket file $path.uds-spy (its server is gone)"
   run server_log spy
   assert_line "Put the server's socket file back at $path"
   assert_equal "$(ls "$folder")" "app.sock"
+}
+
+@test "datagram senders the spy cannot relay cost it no descriptor" {
+  start_peer server datagram-server "$path"
+  start_spy spy "$path" --listen "$folder/spy.sock" --lend-identity
+  stop_server server KILL # from now on the spy's connect() to the server is refused
+  spy=${SERVER_PID[spy]}
+  before=$(ls "/proc/$spy/fd" | wc -l)
+  python3 -c '
+import socket, sys
+for i in range(50):
+    sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sender.bind("\0" + sys.argv[2] + str(i))
+    sender.sendto(b"hello", sys.argv[1])' "$folder/spy.sock" "$(unique sender)"
+  wait_until "50 refused senders" bash -c '[ "$(grep -c " error: " "$1")" -ge 50 ]' _ "$BATS_TEST_TMPDIR/spy.log"
+  after=$(ls "/proc/$spy/fd" | wc -l)
+  [ "$after" -le $((before + 2)) ] || fail "the spy holds $((after - before)) more descriptors after 50 senders it could not relay"
+}
+
+@test "a descriptor in flight when the server's end fails is closed: the pipe's reader sees its end" {
+  start_peer server closing-server "$path"
+  start_spy spy "$path"
+  run python3 "$FIXTURES/spy_peers.py" fd-sender "$path"
+  assert_output "the pipe's reader sees its end"
+  run server_log spy
+  assert_line --regexp "^#1 \+[0-9.]+ > 1 byte and 1 descriptor \[pipe:\[[0-9]+\]\]: x\$"
+}
+
+@test "a flood of idle clients: at most --max-clients are relayed at once (two threads each), the rest wait in the listen queue" {
+  start_http http "$path"
+  start_spy spy "$path" --max-clients 8
+  spy=${SERVER_PID[spy]}
+  start_server flood python3 -c '
+import signal, socket, sys
+held = []
+for _ in range(100):
+    s = socket.socket(socket.AF_UNIX)
+    s.setblocking(False)
+    try:
+        s.connect(sys.argv[1])
+        held.append(s)
+    except (BlockingIOError, ConnectionRefusedError):
+        s.close()
+print("connected", len(held), flush=True)
+signal.pause()' "$path"
+  wait_for_output flood "^connected "
+  wait_for_output spy "^8 connections at once \(--max-clients\): the next wait in the listen queue\$"
+  threads=$(awk '/^Threads:/ { print $2 }' "/proc/$spy/status")
+  [ "$threads" -le 60 ] || fail "$threads threads for 8 connections at once"
+  [ "$(grep -c ' open: ' "$BATS_TEST_TMPDIR/spy.log")" -eq 8 ]
+  stop_server flood
+  run curl -s --unix-socket "$path" http://localhost/after
+  assert_output "Hello from /after"
 }
 
 @test "--json: one JSON object per event, whose data reads back to the bytes; --hex dumps; --max-bytes cuts the display only" {
