@@ -1,6 +1,5 @@
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +31,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "server", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {"Listens on ADDRESS and prints what each client sends, many clients at once.",
             "It prints what the pathname-server and abstract-server lessons print. Each message is shown up to 64 KiB,"
-                    + " with the count of all its bytes; a client that sends nothing for --idle seconds is let go."
+                    + " with the count of all its bytes; a client that sends nothing for --idle seconds, or is not done after"
+                    + " --max-time seconds in all (a byte now and then holds a slot no longer), is let go."
                     + " Out of file descriptors, it says so once and accepts again when they return."},
         footer = {"", "Examples:", "  uds server @demo", "  uds server /tmp/demo/app.sock --mode 600 --credentials"})
 public class StreamServer implements Callable<Integer> {
@@ -53,6 +53,10 @@ public class StreamServer implements Callable<Integer> {
     @Option(names = "--idle", paramLabel = "SECONDS", converter = Cli.Positive.class,
             description = "Let a client go once it has sent nothing for SECONDS (default: ${DEFAULT-VALUE}, as the lessons).")
     int idleSeconds = 10;
+
+    @Option(names = "--max-time", paramLabel = "SECONDS", converter = Cli.Positive.class,
+            description = "Let a client go once it has taken SECONDS in all, however it trickles its bytes (default: ${DEFAULT-VALUE}).")
+    int maxSeconds = 60;
 
     @Option(names = "--mode", paramLabel = "MODE", converter = FileMode.ModeConverter.class,
             description = "Permissions of the socket file in octal, e.g. 600; a client the mode would not let connect is refused even in the moment before it is set.")
@@ -203,16 +207,42 @@ public class StreamServer implements Callable<Integer> {
         return false;
     }
 
-    /** The lessons' recv(): until the client closes, the first 64 KiB kept to show and the rest counted. */
+    /**
+     * The lessons' recv(): until the client closes, the first 64 KiB kept to show and the rest counted.
+     * Each read waits --idle seconds at most, and all of them together --max-time: a client that sends a
+     * byte now and then would otherwise hold its slot for ever, and --max-clients of them every slot.
+     */
     private void serveOne(AFUNIXSocket client) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
         try (client) {
-            client.setSoTimeout(idleSeconds * 1000);
             InputStream in = client.getInputStream();
-            byte[] data = in.readNBytes(SHOWN_BYTES);
-            long more = in.transferTo(OutputStream.nullOutputStream());
-            System.out.println(receivedPrefix + LessonCopies.escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
-        } catch (SocketTimeoutException silent) {
-            System.err.println("uds server: a client was silent for " + idleSeconds + " seconds: let go");
+            byte[] buffer = new byte[SHOWN_BYTES], data = new byte[0];
+            long received = 0;
+            int timeout = 0;
+            while (true) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new SocketTimeoutException();
+                }
+                if (timeout != (int) Math.min(idleSeconds * 1000L, left)) {
+                    timeout = (int) Math.min(idleSeconds * 1000L, left);
+                    client.setSoTimeout(timeout);
+                }
+                int read = in.read(buffer);
+                if (read < 0) {
+                    break; // the client closed: its whole message is in
+                }
+                received += read;
+                int kept = data.length;
+                if (kept < SHOWN_BYTES) {
+                    data = Arrays.copyOf(data, (int) Math.min(SHOWN_BYTES, kept + (long) read));
+                    System.arraycopy(buffer, 0, data, kept, data.length - kept);
+                }
+            }
+            System.out.println(receivedPrefix + LessonCopies.escaped(data) + (received == data.length ? "" : "... (" + received + " bytes)"));
+        } catch (SocketTimeoutException tooSlow) {
+            System.err.println(System.nanoTime() - deadline >= 0 ? "uds server: a client took more than " + maxSeconds + " seconds in all (--max-time): let go"
+                    : "uds server: a client was silent for " + idleSeconds + " seconds: let go");
         } catch (IOException e) {
             System.err.println("uds server: a client failed: " + LessonCopies.escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
         }

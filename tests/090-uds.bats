@@ -134,6 +134,28 @@ print("sent", flush=True)' "$name"
   assert_line "uds server: a client was silent for 1 seconds: let go"
 }
 
+@test "uds server --max-time 2: a client that trickles a byte every half second holds its slot 2 s, no longer; the next is served" {
+  name=$(unique trickle)
+  start_script_server server uds server "@$name" --max-clients 1 --idle 1 --max-time 2 --count 2
+  wait_for_output server "^Server is listening"
+  start_server trickle python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(b"\0" + sys.argv[1].encode())
+print("connected", flush=True)
+while True:
+    s.send(b".")
+    time.sleep(0.5)' "$name"
+  wait_for_output trickle "^connected\$"
+  run_script uds client "@$name" "waited for a slot" # waits in the listen queue while the trickle holds the one slot
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line "uds server: a client took more than 2 seconds in all (--max-time): let go"
+  assert_line "Received data: waited for a slot"
+}
+
 @test "uds server --credentials shows the kernel's pid, uid and gid of each client" {
   name=$(unique creds)
   start_script_server server uds server "@$name" --credentials --count 1
