@@ -2,26 +2,35 @@
 # Bad input, one case a line: one clear line on stderr, the right exit code (2: usage, 1: failure),
 # nothing on stdout, and nothing around it removed, changed or taken over.
 #
-# Each case runs in a folder $dir holding a regular file, a folder, symlinks, a stale socket and a
-# live listener's socket (live.sock; @$held is a live abstract name). $long is a 108-byte path,
-# $long_name a 108-byte name, $free an abstract name nobody holds.
+# The cases share a folder $dir holding a regular file, a folder, symlinks, a stale socket and a
+# live listener's socket (live.sock; @$held is a live abstract name), made once for the file: each
+# case checks that it is still exactly as it was. $long is a 108-byte path, $long_name a 108-byte
+# name, $free an abstract name nobody holds.
 
 load helpers
 
 # shellcheck disable=SC2034 # the cases use these variables, through eval
-setup() {
-  dir=$BATS_TEST_TMPDIR/d
+setup_file() {
+  export dir=$BATS_FILE_TMPDIR/d
   mkdir "$dir" "$dir/folder"
   echo "keep me" >"$dir/file"
   ln -s file "$dir/link-to-file"
   ln -s live.sock "$dir/link-to-live"
   make_stale_socket "$dir/stale.sock"
+  export held free long long_name
   held=$(unique held)
   free=$(unique free)
   start_listener live "$dir/live.sock"
   start_listener held "@$held"
   long=$dir/$(printf 'x%.0s' $(seq $((108 - ${#dir} - 1))))
   long_name=$(printf 'n%.0s' $(seq 108))
+}
+
+teardown_file() {
+  stop_servers
+}
+
+setup() {
   before=$(snapshot)
 }
 

@@ -113,10 +113,14 @@ print(len(catalog["templates"]), "templates")' "$KIT"
   done
 }
 
-@test "jbang app install, by alias and by file: uds runs from an unrelated folder" {
+@test "jbang app install, by alias and by file: uds runs from an unrelated folder; the user's own home is not touched" {
+  own_home=$(getent passwd "$(id -u)" | cut -d : -f 6) # where JBang would write without the test's user.home
+  own_rc=$(stat -c '%Y %s' "$own_home/.bashrc" "$own_home/.zshrc" 2>&1)
   use_stock_jbang
   run --separate-stderr jbang app install "uds@$KIT"
   assert_success
+  # JBang puts its bin folder on PATH in the shell's start-up files of its home: the test's.
+  grep -qF "$JBANG_DIR/bin" "$HOME/.bashrc"
   run --separate-stderr jbang app install --name uds-file "$KIT/scripts/uds.java"
   assert_success
   cd "$elsewhere"
@@ -126,6 +130,7 @@ print(len(catalog["templates"]), "templates")' "$KIT"
     assert_success
     assert_line "Every step behaved as the post says."
   done
+  assert_equal "$(stat -c '%Y %s' "$own_home/.bashrc" "$own_home/.zshrc" 2>&1)" "$own_rc"
 }
 
 @test "jbang init -t uds-server@PATH and @URL from another folder: the new file runs" {

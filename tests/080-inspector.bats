@@ -92,7 +92,7 @@ $forged" # the exact bytes, the newline included
 
 @test "where netlink cannot be used (here: JNA finds no native library), it falls back to /proc/net/unix and says why" {
   start_zoo
-  classpath=$("$KIT/jbang" info classpath "$KIT/scripts/inspector.java")
+  classpath=$(classpath_of inspector)
   run --separate-stderr "$java_bin" --enable-native-access=ALL-UNNAMED -Djna.nosys=true -Djna.noclasspath=true \
     -cp "$classpath" Inspector --listening "@$prefix-abstract"
   assert_success

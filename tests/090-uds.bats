@@ -26,7 +26,7 @@ for entry in re.split(r"\n(?=  \S)", commands):
   # tests/fixtures/HelpTexts.java prints each description, parameter and option 1000 columns wide,
   # where picocli wraps nothing: a line is a paragraph as written, and must end as a sentence or an
   # item of a list does, not where a hand broke it ("Each message is").
-  run --separate-stderr java -cp "$("$KIT/jbang" info classpath "$KIT/scripts/uds.java")" "$FIXTURES/HelpTexts.java"
+  run --separate-stderr java -cp "$(classpath_of uds)" "$FIXTURES/HelpTexts.java"
   assert_success
   assert [ "${#lines[@]}" -gt 150 ]
   for command in uds "uds server" "uds tour" "uds inspect" "uds bench" "uds fd-passing send" "uds spy" "uds who-may-connect"; do

@@ -558,11 +558,9 @@ signal.pause()' "$greedy" "$name" "$sends"
   assert [ ! -e "$path" ]
 }
 
-# Bad input: one line on stderr with the right exit code, nothing left behind; unlike the other
-# suites' bad_input (helpers.bash), a runtime failure may come after the client said where it is bound.
-datagram_bad_input() {
-  local script=$1 arguments=$2 status=$3 expected=$4
-  local dir=$BATS_TEST_TMPDIR/d held free long long_name before own
+# shellcheck disable=SC2034 # the bad-input cases' arguments use them, through eval
+setup_file() {
+  export dir=$BATS_FILE_TMPDIR/d held free long long_name
   mkdir "$dir"
   echo "keep me" >"$dir/file"
   make_stale_socket "$dir/stale.sock"
@@ -571,8 +569,18 @@ datagram_bad_input() {
   start_listener live "$dir/live.sock"
   # An abstract name is taken per socket type: only another datagram socket makes it "in use".
   start_holder held "@$held"
-  # shellcheck disable=SC2034 # the cases' arguments use them, through eval
   long=$dir/$(printf 'x%.0s' $(seq $((108 - ${#dir} - 1)))) long_name=$(printf 'n%.0s' $(seq 108))
+}
+
+teardown_file() {
+  stop_servers
+}
+
+# Bad input: one line on stderr with the right exit code, nothing left behind; unlike the other
+# suites' bad_input (helpers.bash), a runtime failure may come after the client said where it is bound.
+# The cases share a folder and listeners, made once for the file ($dir, @$held: see setup_file).
+datagram_bad_input() {
+  local script=$1 arguments=$2 status=$3 expected=$4 before own
   before=$(find "$dir" -printf '%p %y %i %s\n' | sort; proc_net_unix_row "$dir/live.sock"; proc_net_unix_row "@$held")
 
   eval "set -- $arguments"

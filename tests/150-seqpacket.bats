@@ -373,10 +373,10 @@ snapshot() {
   proc_net_unix_row "@$heldseq"
 }
 
+# The cases share the folder and listeners, made once for the file: each checks they are as they were.
 # shellcheck disable=SC2034 # free, long and long_name are used by the cases, through eval
-setup() {
-  [[ $BATS_TEST_DESCRIPTION == *" -> exit "* ]] || return 0
-  dir=$BATS_TEST_TMPDIR/d
+setup_file() {
+  export dir=$BATS_FILE_TMPDIR/d held heldseq free long long_name
   mkdir "$dir"
   echo "keep me" >"$dir/file"
   make_stale_socket "$dir/stale.sock"
@@ -389,6 +389,14 @@ setup() {
   start_listener heldseq "@$heldseq" SOCK_SEQPACKET
   long=$dir/$(printf 'x%.0s' $(seq $((108 - ${#dir} - 1))))
   long_name=$(printf 'n%.0s' $(seq 108))
+}
+
+teardown_file() {
+  stop_servers
+}
+
+setup() {
+  [[ $BATS_TEST_DESCRIPTION == *" -> exit "* ]] || return 0
   before=$(snapshot)
 }
 

@@ -27,13 +27,19 @@ unset lesson
 # The Maven repository ./jbang fetched JBang into, also for tests that give JBang an empty HOME.
 MAVEN_REPO=${JBANG_REPO:-$HOME/.m2/repository}
 
-# use_stock_jbang: from here on, `jbang` is the pinned JBang as it comes (tests/stock-jbang), with
-# a JBANG_DIR, cache and HOME of this test's own, as a new user has them; Maven's repository is shared.
+# use_stock_jbang [--new-cache]: from here on, `jbang` is the pinned JBang as it comes
+# (tests/stock-jbang), with a HOME and JBANG_DIR of this test's own, as a new user has them. JBang
+# takes its home from Java's user.home, not $HOME: its JVM gets the test's (in JBANG_JAVA_OPTIONS,
+# which JBang's own launcher passes on too), and the run's archive of JBang's classes (setup_suite).
+# Its cache is the run's, which holds the jars ./jbang built; --new-cache gives the test an empty
+# one, where JBang resolves and compiles as on a first run. Maven's repository is shared.
 use_stock_jbang() {
   mkdir -p "$BATS_TEST_TMPDIR/stock-bin" "$BATS_TEST_TMPDIR/home"
   ln -sf "$KIT/tests/stock-jbang" "$BATS_TEST_TMPDIR/stock-bin/jbang"
   export PATH=$BATS_TEST_TMPDIR/stock-bin:$PATH HOME=$BATS_TEST_TMPDIR/home JBANG_REPO=$MAVEN_REPO
-  export JBANG_DIR=$BATS_TEST_TMPDIR/jbang-dir JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache JBANG_NO_VERSION_CHECK=true
+  export JBANG_DIR=$BATS_TEST_TMPDIR/jbang-dir JBANG_CACHE_DIR=$STOCK_JBANG_CACHE JBANG_NO_VERSION_CHECK=true
+  [ "${1:-}" != --new-cache ] || JBANG_CACHE_DIR=$BATS_TEST_TMPDIR/jbang-cache
+  export JBANG_JAVA_OPTIONS="-Duser.home=$HOME $STOCK_JBANG_JVM_OPTIONS"
 }
 
 # copy_alone LESSON: copies scripts/LESSON.java alone into an empty folder, prints the folder.
@@ -74,6 +80,12 @@ socket_path() {
   echo "$BATS_TEST_TMPDIR/$1"
 }
 
+# Where servers write their logs: the test's folder, or in setup_file (servers a file's tests share,
+# stopped by teardown_file with stop_servers) the file's.
+server_logs() {
+  echo "${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}"
+}
+
 # start_server LABEL COMMAND...: starts COMMAND in the background in its own session; its pid is
 # then in ${SERVER_PID[LABEL]} and its output in $BATS_TEST_TMPDIR/LABEL.log.
 declare -gA SERVER_PID=()
@@ -81,7 +93,7 @@ start_server() {
   local label=$1
   shift
   # env --default-signal: a background job of a script starts with SIGINT ignored; a terminal's does not.
-  setsid env --default-signal=INT "$@" >"$BATS_TEST_TMPDIR/$label.log" 2>&1 </dev/null 3>&- 4>&- &
+  setsid env --default-signal=INT "$@" >"$(server_logs)/$label.log" 2>&1 </dev/null 3>&- 4>&- &
   SERVER_PID[$label]=$!
 }
 
@@ -92,22 +104,33 @@ start_script_server() {
   start_server "$label" "$KIT/jbang" "$KIT/scripts/$name.java" "$@"
 }
 
+# classpath_of SCRIPT: the class path ./jbang runs scripts/SCRIPT.java with, as JBang's `info
+# classpath` says it (a JVM of a second): asked once a run and JDK, then kept in the run's folder.
+classpath_of() {
+  local kept=$BATS_RUN_TMPDIR/classpath.$1.${JAVA_HOME##*/}
+  if [ ! -s "$kept" ]; then
+    "$KIT/jbang" info classpath "$KIT/scripts/$1.java" >"$kept.$BASHPID" && mv "$kept.$BASHPID" "$kept"
+  fi
+  cat "$kept"
+}
+
 # java_options SCRIPT: what follows `java` to run SCRIPT's built classes directly, so that a test can
 # give the JVM options of its own first (java -Xmx32m $(java_options pathname-server) ARGS).
 java_options() {
   local main
   main=$(sed -n 's/^class \([A-Za-z]*\) .*/\1/p' "$KIT/scripts/$1.java" | head -n 1)
-  echo "--enable-native-access=ALL-UNNAMED -cp $("$KIT/jbang" info classpath "$KIT/scripts/$1.java") $main"
+  echo "--enable-native-access=ALL-UNNAMED -cp $(classpath_of "$1") $main"
 }
 
 server_log() {
-  cat "$BATS_TEST_TMPDIR/$1.log"
+  cat "$(server_logs)/$1.log"
 }
 
 # wait_for_output LABEL REGEX: waits until the server's log has a line matching REGEX (its
 # readiness line), failing at once if the server exits first, or after READY_TIMEOUT seconds.
 wait_for_output() {
-  local label=$1 regex=$2 log="$BATS_TEST_TMPDIR/$1.log" pid=${SERVER_PID[$1]}
+  local label=$1 regex=$2 log pid=${SERVER_PID[$1]}
+  log=$(server_logs)/$1.log
   local deadline=$((SECONDS + READY_TIMEOUT))
   until grep -qaE -- "$regex" "$log"; do
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -143,18 +166,23 @@ stop_server() {
 # own folder (CLEANUP), and shows the servers' logs on failure.
 CLEANUP=()
 teardown() {
-  local label
   [ ${#CLEANUP[@]} -eq 0 ] || rm -rf -- "${CLEANUP[@]}"
   rm -rf -- "$CLASSPATH_PREFIX"*
-  for label in "${!SERVER_PID[@]}"; do
-    stop_server "$label" KILL
-  done
+  stop_servers
   if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
     for log in "$BATS_TEST_TMPDIR"/*.log; do
       [ -f "$log" ] && { echo "--- ${log##*/} (lines cut at 300 characters)"; cut -c 1-300 "$log"; }
     done
   fi
   return 0
+}
+
+# stop_servers: stops every server started here (and so, from teardown_file, those setup_file started).
+stop_servers() {
+  local label
+  for label in "${!SERVER_PID[@]}"; do
+    stop_server "$label" KILL
+  done
 }
 
 # wait_until DESCRIPTION COMMAND...: polls COMMAND until it succeeds, for READY_TIMEOUT seconds.
@@ -174,7 +202,7 @@ CLASSPATH_PREFIX=/tmp/uds-kit-classpath-${BATS_RUN_TMPDIR##*-}-${BATS_SUITE_TEST
 readable_classpath() {
   local folder parts
   folder=$(mktemp -d "${CLASSPATH_PREFIX}XXXXXX")
-  IFS=: read -ra parts <<<"$("$KIT/jbang" info classpath "$KIT/scripts/$1.java")"
+  IFS=: read -ra parts <<<"$(classpath_of "$1")"
   cp -- "${parts[@]}" "$folder/"
   chmod -R a+rX "$folder"
   echo "$folder/*"

@@ -1,10 +1,31 @@
 # Runs every script once before the suites run, so the first test of each does not also pay for
 # compiling it and for the launcher's first look at it (and a script that does not compile fails
-# here, with the compiler's message).
+# here, with the compiler's message). Then gets stock JBang ready for the run (use_stock_jbang):
+# - a JBang cache of the run's own, holding the jars ./jbang just built: JBang keys a jar by the
+#   content of its sources, so a lesson copied alone finds its own, and uds by path or by URL finds
+#   the kit's, where each would otherwise be compiled anew in every test (tests that need JBang's
+#   first compile ask for an empty cache);
+# - a class-data archive of JBang's own classes, made by one run of it, so that its JVM starts in half
+#   the time (what JBang does is the same).
 setup_suite() {
-  local kit script
+  local kit script cache
   kit=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   for script in "$kit"/scripts/*.java; do
     "$kit/jbang" "$script" --version >/dev/null || return 1
   done
+
+  cache=${JBANG_CACHE_DIR:-${JBANG_DIR:-$HOME/.jbang}/cache}
+  export STOCK_JBANG_CACHE=$BATS_RUN_TMPDIR/stock-jbang-cache
+  mkdir -p "$STOCK_JBANG_CACHE"
+  cp -r "$cache/jars" "$STOCK_JBANG_CACHE/"
+  [ ! -f "$cache/dependency_cache.json" ] || cp "$cache/dependency_cache.json" "$STOCK_JBANG_CACHE/"
+  # JBang's JVM as the kit's launcher starts it (its notes off: stdout is JBang's answer), C1 alone.
+  export STOCK_JBANG_JVM_OPTIONS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xlog:disable -Xlog:all=error:stderr"
+  mkdir -p "$BATS_RUN_TMPDIR/stock-jbang-home"
+  if (cd "$BATS_RUN_TMPDIR" && HOME=$BATS_RUN_TMPDIR/stock-jbang-home JBANG_DIR=$BATS_RUN_TMPDIR/stock-jbang-home/.jbang \
+    JBANG_CACHE_DIR=$STOCK_JBANG_CACHE JBANG_NO_VERSION_CHECK=true \
+    JBANG_JAVA_OPTIONS="-Duser.home=$BATS_RUN_TMPDIR/stock-jbang-home -XX:ArchiveClassesAtExit=$BATS_RUN_TMPDIR/stock-jbang.jsa $STOCK_JBANG_JVM_OPTIONS" \
+    "$kit/tests/stock-jbang" "uds@$kit" --version >/dev/null) && [ -s "$BATS_RUN_TMPDIR/stock-jbang.jsa" ]; then
+    STOCK_JBANG_JVM_OPTIONS="-XX:SharedArchiveFile=$BATS_RUN_TMPDIR/stock-jbang.jsa $STOCK_JBANG_JVM_OPTIONS"
+  fi
 }
