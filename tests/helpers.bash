@@ -108,8 +108,11 @@ start_script_server() {
 # classpath` says it (a JVM of a second): asked once a run and JDK, then kept in the run's folder.
 classpath_of() {
   local kept=$BATS_RUN_TMPDIR/classpath.$1.${JAVA_HOME##*/}
+  # Written aside, then renamed: a test running beside this one never reads half of it. (The name is
+  # made before the redirection: there, $BASHPID would be the forked command's.)
+  local writing=$kept.$BASHPID
   if [ ! -s "$kept" ]; then
-    "$KIT/jbang" info classpath "$KIT/scripts/$1.java" >"$kept.$BASHPID" && mv "$kept.$BASHPID" "$kept"
+    "$KIT/jbang" info classpath "$KIT/scripts/$1.java" >"$writing" && mv "$writing" "$kept"
   fi
   cat "$kept"
 }
