@@ -21,6 +21,18 @@ bare_path() {
   assert_stderr "0.132.1"
 }
 
+@test "JBANG_DIR, JBANG_REPO and JBANG_CACHE_DIR set to nothing are taken as not set (JBang would fill the current folder)" {
+  # A HOME whose Maven repository and JBang cache are the run's, so nothing is fetched or built.
+  mkdir -p "$BATS_TEST_TMPDIR/home/.m2" "$BATS_TEST_TMPDIR/home/.jbang" "$BATS_TEST_TMPDIR/here"
+  ln -s "$MAVEN_REPO" "$BATS_TEST_TMPDIR/home/.m2/repository"
+  ln -s "${JBANG_CACHE_DIR:-${JBANG_DIR:-$HOME/.jbang}/cache}" "$BATS_TEST_TMPDIR/home/.jbang/cache"
+  cd "$BATS_TEST_TMPDIR/here"
+  HOME=$BATS_TEST_TMPDIR/home JBANG_DIR= JBANG_REPO= JBANG_CACHE_DIR= run --separate-stderr "$KIT/jbang" info classpath "$KIT/scripts/pathname-server.java"
+  assert_success
+  assert_output --partial /info/picocli/picocli/4.7.7/picocli-4.7.7.jar
+  assert_equal "$(ls -A)" ""
+}
+
 @test "passes the script's output and exit codes through" {
   run_script pathname-server --version
   assert_success
