@@ -3,6 +3,8 @@
 # reader who pastes it into a blog tutorial runs it. The few methods lessons repeat on purpose are
 # the same in every copy.
 
+# bats file_tags=jdk-neutral
+
 load helpers
 
 @test "no lesson sources another file: each is complete" {

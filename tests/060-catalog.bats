@@ -3,6 +3,8 @@
 # JBANG_DIR and HOME of the test's own: by alias in the kit and its subfolders, by path and by URL
 # from elsewhere, as an added catalog, as an installed app, and for `jbang init -t`.
 
+# bats file_tags=jdk-neutral
+
 load helpers
 
 setup() {
