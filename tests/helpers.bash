@@ -90,10 +90,15 @@ server_logs() {
 # then in ${SERVER_PID[LABEL]} and its output in $BATS_TEST_TMPDIR/LABEL.log.
 declare -gA SERVER_PID=()
 start_server() {
-  local label=$1
+  local label=$1 log
   shift
+  # The log is emptied here, not only by the background job's redirection, which may come after the
+  # caller's first look: a server started again under the same label must not be taken for ready
+  # by the line its predecessor printed.
+  log=$(server_logs)/$label.log
+  : >"$log"
   # env --default-signal: a background job of a script starts with SIGINT ignored; a terminal's does not.
-  setsid env --default-signal=INT "$@" >"$(server_logs)/$label.log" 2>&1 </dev/null 3>&- 4>&- &
+  setsid env --default-signal=INT "$@" >"$log" 2>&1 </dev/null 3>&- 4>&- &
   SERVER_PID[$label]=$!
 }
 

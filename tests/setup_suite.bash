@@ -14,7 +14,10 @@ setup_suite() {
     "$kit/jbang" "$script" --version >/dev/null || return 1
   done
 
-  cache=${JBANG_CACHE_DIR:-${JBANG_DIR:-$HOME/.jbang}/cache}
+  # JBang's cache, where it put the first script's jar (JBang takes its home from Java's user.home,
+  # which need not be $HOME).
+  cache=$("$kit/jbang" info classpath "$kit/scripts/abstract-client.java") || return 1
+  cache=${cache%%/jars/*}
   export STOCK_JBANG_CACHE=$BATS_RUN_TMPDIR/stock-jbang-cache
   mkdir -p "$STOCK_JBANG_CACHE"
   cp -r "$cache/jars" "$STOCK_JBANG_CACHE/"
