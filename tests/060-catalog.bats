@@ -48,13 +48,23 @@ print(len(catalog["templates"]), "templates")' "$KIT"
   [ "$(readlink "$KIT/catalog.json")" = jbang-catalog.json ]
 }
 
-@test "every alias runs by its name at the kit's root (./jbang), and stock jbang runs uds@catalog" {
+@test "every alias names its script as JBang resolves it; an alias runs by its name at the kit's root (./jbang), and stock jbang runs uds@catalog" {
   cd "$KIT"
-  for name in $(python3 -c 'import json; print(" ".join(sorted(json.load(open("jbang-catalog.json"))["aliases"])))'); do
-    [ "$name" = playground ] && continue # a .jsh: it runs the session, which 210 tests
-    run --separate-stderr ./jbang "$name" --version
-    assert_output "uds-kit 0.1.0"
+  # JBang's own view of the catalog, in one JVM: each alias, the file JBang runs for it. (Every script
+  # runs by its path before the suites start; the launcher's way with aliases is tested in 010.)
+  run --separate-stderr ./jbang alias list --format=json
+  assert_success
+  run python3 -c '
+import json, sys
+for alias in json.loads(sys.argv[1]):
+    print(alias["name"], alias["scriptRef"])' "$output"
+  for script in "$KIT"/scripts/*.java "$KIT"/scripts/*.jsh; do
+    name=$(basename "$script")
+    assert_line "${name%.*} $script"
   done
+  run --separate-stderr ./jbang socketpair --version
+  assert_success
+  assert_output "uds-kit 0.1.0"
   use_stock_jbang
   run --separate-stderr jbang uds@catalog --version
   assert_success
