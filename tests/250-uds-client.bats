@@ -143,3 +143,36 @@ print(repr(shown), os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))' "$KIT/jban
   run cat "$BATS_TEST_TMPDIR/err"
   assert_output --regexp "^uds: cannot connect to $BATS_TEST_TMPDIR/none.sock: .+\$"
 }
+
+@test "--seqpacket: each line is one record, each record answered is printed as it came; at the end of input the server reads its end" {
+  path=$(socket_path seq.sock)
+  start_server counter python3 -c '
+import socket, sys
+server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+server.bind(sys.argv[1])
+server.listen()
+print("listening", flush=True)
+connection = server.accept()[0]
+while record := connection.recv(1000):
+    connection.send(b"record of %d bytes; " % len(record))
+connection.send(b"then the end\n")
+connection.close()' "$path"
+  wait_for_output counter "^listening\$"
+  uds_client --seqpacket "$path" - < <(printf 'one\ntwo, longer\nlast')
+  [ "$status" -eq 0 ]
+  assert_bytes "$BATS_TEST_TMPDIR/out" 'record of 4 bytes; record of 12 bytes; record of 4 bytes; then the end\n'
+}
+
+@test "--datagram: the kit's datagram-server answers each line in upper case, to a path the client bound in a folder of its own, removed at the end" {
+  name=$(unique datagram)
+  start_script_server server datagram-server "@$name" --count 2
+  wait_for_output server "^Server is bound to datagram socket: @$name\$"
+  uds_client --datagram --timeout 0.2 "@$name" - < <(printf 'one\ntwo\n')
+  [ "$status" -eq 0 ]
+  assert_bytes "$BATS_TEST_TMPDIR/out" 'ONE\nTWO\n'
+  [ ! -s "$BATS_TEST_TMPDIR/err" ]
+  wait_server server
+  own=$(sed -n 's/^Received datagram from \(.*\): one\\n$/\1/p' "$BATS_TEST_TMPDIR/server.log")
+  [[ $own == /tmp/uds-client-*/client.sock ]] || fail "the client's address: '$own'"
+  assert [ ! -e "${own%/client.sock}" ]
+}
