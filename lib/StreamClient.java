@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
 /**
  * uds client: the post's two clients under one command, by ADDRESS, and two-way as nc -U and socat
  * are: it sends MESSAGE or standard input, and prints what the server sends back until it closes.
+ * --seqpacket and --datagram do the same with records, as socat does for those types.
  */
 @Command(name = "client", mixinStandardHelpOptions = true, version = Cli.VERSION,
         description = {"Connects to ADDRESS, sends one message or all of standard input, then shuts down its sending side (shutdown(SHUT_WR):"
@@ -116,7 +117,7 @@ public class StreamClient implements Callable<Integer> {
             AFUNIXSocket socket = AFUNIXSocket.newInstance();
             connect(socket, () -> socket.connect(server));
             socket.setSoTimeout(millis);
-            return Connection.of(socket);
+            return Connection.ofStream(socket);
         }
         AFUNIXDatagramSocket socket = AFUNIXDatagramSocket.newInstance(datagram ? AFSocketType.SOCK_DGRAM : AFSocketType.SOCK_SEQPACKET);
         if (datagram) {
@@ -253,7 +254,7 @@ public class StreamClient implements Callable<Integer> {
         /** Reads the next bytes, or one record, into BUFFER: its length, or -1 at the end; SocketTimeoutException after --timeout. */
         int receive(byte[] buffer) throws IOException;
 
-        static Connection of(AFUNIXSocket socket) throws IOException {
+        static Connection ofStream(AFUNIXSocket socket) throws IOException {
             InputStream in = socket.getInputStream(); // taken now: once the sender's failure closes the socket, they cannot be
             OutputStream out = socket.getOutputStream();
             return new Connection() {

@@ -176,3 +176,11 @@ connection.close()' "$path"
   [[ $own == /tmp/uds-client-*/client.sock ]] || fail "the client's address: '$own'"
   assert [ ! -e "${own%/client.sock}" ]
 }
+
+@test "--seqpacket with --datagram: one line on stderr, exit 2" {
+  uds_client --seqpacket --datagram "$echo" "which?"
+  [ "$status" -eq 2 ]
+  [ ! -s "$BATS_TEST_TMPDIR/out" ]
+  run cat "$BATS_TEST_TMPDIR/err"
+  assert_output "uds: --seqpacket and --datagram exclude each other (see 'uds client --help')"
+}
