@@ -263,7 +263,8 @@ public class StreamClient implements Callable<Integer> {
                 }
 
                 public void endSending() throws IOException {
-                    socket.shutdownOutput();
+                    // Through its channel: JDK 25's Socket.shutdownOutput() takes a junixsocket socket for not connected.
+                    socket.getChannel().shutdownOutput();
                 }
 
                 public int receive(byte[] buffer) throws IOException {
