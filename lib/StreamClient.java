@@ -236,7 +236,11 @@ public class StreamClient implements Callable<Integer> {
                 return true;
             }
             try {
-                stdout.write(terminal == null ? Arrays.copyOf(buffer, n) : terminal.shown(buffer, n, seqpacket || datagram));
+                if (terminal == null) {
+                    stdout.write(buffer, 0, n);
+                } else {
+                    stdout.write(terminal.shown(buffer, n, seqpacket || datagram));
+                }
             } catch (IOException e) { // a reader that went away (| head): not the server's doing
                 throw new IOException("cannot write to standard output: " + e.getMessage());
             }
