@@ -1,4 +1,5 @@
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import org.newsclub.net.unix.BrokenPipeSocketException;
 import org.newsclub.net.unix.ConnectionResetSocketException;
@@ -97,6 +98,11 @@ public final class Cli {
             throw new TypeConversionException(value + " is too large (at most " + Integer.MAX_VALUE + ")");
         }
         return (int) number;
+    }
+
+    /** SECONDS as an option takes them and a person writes them: 2, 0.2. */
+    public static String seconds(double seconds) {
+        return BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString();
     }
 
     private static double seconds(String value, boolean zeroAllowed) {

@@ -140,7 +140,7 @@ class Bench implements Callable<Integer> {
     /** Runs this benchmark again in a JVM like this one but with the JIT's defaults, and waits for it: its exit code is ours. */
     private int runWithTheJitsDefaults(List<String> rows) throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(List.of("--size", Integer.toString(size), "--chunk", Integer.toString(chunk),
-                "--duration", seconds(duration), "--warmup", seconds(warmup), "--only", String.join(",", rows)));
+                "--duration", Cli.seconds(duration), "--warmup", Cli.seconds(warmup), "--only", String.join(",", rows)));
         if (noC) {
             arguments.add("--no-c");
         }
@@ -171,7 +171,7 @@ class Bench implements Callable<Integer> {
         }
         if (!json) {
             System.out.printf(Locale.ROOT, "bench: %d-byte round trips, %d-byte streaming writes; each measured %s s after %s s of warm-up%n",
-                    size, chunk, seconds(duration), seconds(warmup));
+                    size, chunk, Cli.seconds(duration), Cli.seconds(warmup));
             System.out.println("machine: " + machine.described());
             System.out.println("layout: " + LAYOUT);
             System.out.println("sockets: " + folder + "/ (removed at the end), @" + name);
@@ -225,8 +225,8 @@ class Bench implements Callable<Integer> {
         return Json.object(
                 "machine", Json.object("cores", machine.cores(), "cpu", machine.cpu(), "cpus_allowed", machine.cpusAllowed(),
                         "os", machine.os(), "java_version", machine.javaVersion(), "java_vm", machine.javaVm(), "jit", machine.jit()),
-                "options", Json.object("size", size, "chunk", chunk, "duration_s", new BigDecimal(seconds(duration)),
-                        "warmup_s", new BigDecimal(seconds(warmup)), "rows", rows, "no_c", noC),
+                "options", Json.object("size", size, "chunk", chunk, "duration_s", new BigDecimal(Cli.seconds(duration)),
+                        "warmup_s", new BigDecimal(Cli.seconds(warmup)), "rows", rows, "no_c", noC),
                 "layout", LAYOUT,
                 "sockets", Json.object("folder", folder.toString(), "abstract", "@" + name),
                 "c_reference", reference == null ? null : Json.object("binary", reference.binary().toString(), "compiled_now", reference.compiledNow()),
@@ -408,7 +408,7 @@ class Bench implements Callable<Integer> {
     /** Runs the C reference on ADDRESS and reads its line: round_trips_per_s=N mb_per_s=N. */
     private Row measureC(Path binary, Path address) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(binary.toString(), Integer.toString(size), Integer.toString(chunk),
-                seconds(duration), seconds(warmup), address.toString()).redirectErrorStream(true);
+                Cli.seconds(duration), Cli.seconds(warmup), address.toString()).redirectErrorStream(true);
         Process process = start(builder);
         try {
             long limit = (long) Math.ceil(2 * (warmup + duration)) + 60;
@@ -494,10 +494,6 @@ class Bench implements Callable<Integer> {
 
     private static long nanos(double seconds) {
         return (long) (seconds * 1e9);
-    }
-
-    private static String seconds(double seconds) {
-        return BigDecimal.valueOf(seconds).stripTrailingZeros().toPlainString(); // 2, 0.2
     }
 
     /** One row's figures (round trips/s, MB/s); SKIPPED says why it has none (then they are 0), else null. */

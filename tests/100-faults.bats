@@ -19,7 +19,10 @@ server.accept()[0].close()' "$path"
   head -c 10000000 /dev/zero >"$BATS_TEST_TMPDIR/big" # more than a socket buffer holds
   run --separate-stderr bash -c '"$1" "$2" client "$3" - <"$4"' _ "$KIT/jbang" "$KIT/scripts/uds.java" "$path" "$BATS_TEST_TMPDIR/big"
   assert_failure 1
-  assert_stderr --regexp "^uds: the other end closed the connection before it read everything \(.+\)\$"
+  # shellcheck disable=SC2154 # run --separate-stderr sets stderr_lines
+  assert_equal "${stderr_lines[0]}" "Connected to server at $path"
+  assert_regex "${stderr_lines[1]}" '^uds: the other end closed the connection before it read everything \(.+\)$'
+  assert_equal "${#stderr_lines[@]}" 2
 }
 
 # The messages of tests/fixtures/hostile_messages.py, sent one connection each to the abstract
