@@ -27,11 +27,10 @@ activate() {
   wait_for_output "$label" "^Listening on .* as 3\.\$"
 }
 
-# with_fd3 KIND COMMAND...: runs COMMAND with LISTEN_FDS=1, LISTEN_PID its pid, and on fd 3 a socket
-# of KIND made by python3: tcp (listening), unix-bound (a stream socket, bound, not listening),
-# unix-datagram (bound).
-with_fd3() {
-  python3 -c '
+# with_fd3 KIND COMMAND...: COMMAND with LISTEN_FDS=1, LISTEN_PID its pid, and on fd 3 a socket of
+# KIND made by python3: tcp (listening), unix-bound (a stream socket, bound, not listening),
+# unix-datagram (bound). WITH_FD3 is the same as a command, for start_server.
+WITH_FD3=(python3 -c '
 import os, socket, sys
 kind, folder = sys.argv[1], sys.argv[2]
 if kind == "tcp":
@@ -43,7 +42,9 @@ else:
     s.bind(os.path.join(folder, kind + ".sock"))
 os.dup2(s.fileno(), 3)
 os.environ.update(LISTEN_FDS="1", LISTEN_PID=str(os.getpid()))
-os.execvp(sys.argv[3], sys.argv[3:])' "$1" "$BATS_TEST_TMPDIR" "${@:2}"
+os.execvp(sys.argv[3], sys.argv[3:])')
+with_fd3() {
+  "${WITH_FD3[@]}" "$1" "$BATS_TEST_TMPDIR" "${@:2}"
 }
 
 # assert_refused EXPECTED: the last run exited 2 with nothing on stdout and one line on stderr,
@@ -204,4 +205,49 @@ pid=$pid b'STOPPING=1'"
   assert_line --regexp "^fd 3 -> socket:\[[0-9]+\] \(LISTEN_PID=[0-9]+, LISTEN_FDS=1\)\$"
   assert_line "Listening on @$name: AF_UNIX, SOCK_STREAM, handed over by socket activation"
   assert_line "Received data: Hello, abstract socket!"
+}
+
+@test "uds server without ADDRESS serves the socket handed over, on a path (one client, as for a path) and on @name, with its options" {
+  path=$(socket_path s.sock)
+  activate server -l "$path" -- "$KIT/jbang" "$KIT/scripts/uds.java" server --credentials
+  client_py=$(python_fixture client.py /tmp/test/pathname_socket.sock "$path")
+  run python3 "$client_py"
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line --index 3 --regexp "^fd 3 -> socket:\[[0-9]+\]: handed over by socket activation\$"
+  assert_line --index 4 "Server listening on $path"
+  assert_line --index 5 --regexp "^Accepted connection from client \(pid=[0-9]+ uid=$(id -u) gid=$(id -g)\)\$"
+  assert_line --index 6 "Received data from client: Hello, server! This is the client."
+  assert [ -S "$path" ]
+
+  name=$(unique uds)
+  activate server -l "@$name" -- "$KIT/jbang" "$KIT/scripts/uds.java" server --count 2
+  client_py=$(python_fixture client_abstract.py abstract_socket "$name")
+  run python3 "$client_py"
+  run socat - "ABSTRACT-CONNECT:$name" <<<"from socat"
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line --index 4 "Server is listening for connections on abstract socket: $name"
+  assert_line "Received data: Hello, abstract socket!"
+  assert_line "Received data: from socat\\n"
+}
+
+@test "uds server ADDRESS with LISTEN_FDS set serves ADDRESS, and says so; --mode on a handed-over socket is refused" {
+  name=$(unique given)
+  start_server server "${WITH_FD3[@]}" unix-bound "$BATS_TEST_TMPDIR" "$KIT/jbang" "$KIT/scripts/uds.java" server "@$name" --count 1
+  wait_for_output server "^Server is listening for connections on abstract socket: $name\$"
+  run_script abstract-client --name "$name"
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line --index 0 "uds server: LISTEN_FDS is set, and ADDRESS is given: serving @$name, not the socket on fd 3"
+
+  rm "$BATS_TEST_TMPDIR/unix-bound.sock"
+  run --separate-stderr with_fd3 unix-bound "$KIT/jbang" "$KIT/scripts/uds.java" server --mode 600
+  assert_failure 2
+  assert_stderr --regexp "^uds: --mode is for a socket file uds server makes: systemd made this one \(SocketMode= in its .socket unit\)"
 }
