@@ -92,6 +92,9 @@ declare -gA SERVER_PID=()
 start_server() {
   local label=$1
   shift
+  # Emptied here, not only by the background job's redirection: until that job runs, the log may still
+  # hold an earlier server's lines of the same label, which wait_for_output would take for this one's.
+  : >"$(server_logs)/$label.log"
   # env --default-signal: a background job of a script starts with SIGINT ignored; a terminal's does not.
   setsid env --default-signal=INT "$@" >"$(server_logs)/$label.log" 2>&1 </dev/null 3>&- 4>&- &
   SERVER_PID[$label]=$!
