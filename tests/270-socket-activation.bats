@@ -251,3 +251,32 @@ pid=$pid b'STOPPING=1'"
   assert_failure 2
   assert_stderr --regexp "^uds: --mode is for a socket file uds server makes: systemd made this one \(SocketMode= in its .socket unit\)"
 }
+
+@test "the JDK alone: pathname-server-jdk --inetd serves the socket on standard input, a listening one (StandardInput=socket) or one connection (inetd)" {
+  path=$(socket_path s.sock)
+  activate server --inetd -l "$path" -- "$KIT/jbang" "$KIT/scripts/pathname-server-jdk.java" --inetd
+  client_py=$(python_fixture client.py /tmp/test/pathname_socket.sock "$path")
+  run python3 "$client_py"
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line --index 3 "Server listening on $path (standard input)"
+  assert_line --index 4 "Accepted connection from client"
+  assert_line --index 5 "Received data from client: Hello, server! This is the client."
+  assert [ -S "$path" ] # systemd's file
+
+  path=$(socket_path inetd.sock)
+  activate server --inetd --accept -l "$path" -- "$KIT/jbang" "$KIT/scripts/pathname-server-jdk.java" --inetd
+  client_py=$(python_fixture client.py /tmp/test/pathname_socket.sock "$path")
+  run python3 "$client_py"
+  assert_success
+  wait_for_output server "^Child [0-9]+ died with code 0\$"
+  run server_log server
+  assert_line "Accepted connection from client (standard input)"
+  assert_line "Received data from client: Hello, server! This is the client."
+
+  run_script pathname-server-jdk --inetd
+  assert_failure 2
+  assert_stderr "pathname-server-jdk: standard input is not a unix socket: start it as systemd-socket-activate --inetd -l PATH jbang pathname-server-jdk.java --inetd"
+}
