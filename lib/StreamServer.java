@@ -18,7 +18,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.newsclub.net.unix.AFUNIXServerSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import org.newsclub.net.unix.FileDescriptorCast;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -34,12 +36,13 @@ import picocli.CommandLine.Parameters;
                     + " with the count of all its bytes; a client that sends nothing for --idle seconds, or is not done after"
                     + " --max-time seconds in all (a byte now and then holds a slot no longer), is let go."
                     + " Out of file descriptors, it says so once and accepts again when they return."},
-        footer = {"", "Examples:", "  uds server @demo", "  uds server /tmp/demo/app.sock --mode 600 --credentials"})
+        footer = {"", "Examples:", "  uds server @demo", "  uds server /tmp/demo/app.sock --mode 600 --credentials",
+            "  systemd-socket-activate -l @demo jbang uds server"})
 public class StreamServer implements Callable<Integer> {
     static final int SHOWN_BYTES = 65536;
 
-    @Parameters(paramLabel = "ADDRESS", converter = Address.Converter.class,
-            description = "@NAME (abstract) or a path; a missing folder is made, mode 700.")
+    @Parameters(paramLabel = "ADDRESS", arity = "0..1", converter = Address.Converter.class,
+            description = "@NAME (abstract) or a path; a missing folder is made, mode 700. Without it, the socket systemd hands over on fd 3 (socket activation, LISTEN_FDS).")
     Address address;
 
     @Option(names = "--count", paramLabel = "N", converter = Cli.NonNegative.class,
@@ -73,10 +76,19 @@ public class StreamServer implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        boolean handedOver = System.getenv("LISTEN_FDS") != null;
+        if (address == null && !handedOver) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "ADDRESS is missing: @NAME or a path (or start it under socket activation, which sets LISTEN_FDS)");
+        }
+        if (address == null) {
+            return serveHandedOver();
+        }
+        if (handedOver) {
+            System.err.println("uds server: LISTEN_FDS is set, and ADDRESS is given: serving " + address + ", not the socket on fd 3");
+        }
         if (mode != null && address.isAbstract()) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--mode is for a socket file: an abstract name has no permissions");
         }
-        int clients = count != null ? count : address.isAbstract() ? 0 : 1;
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) {
             Map<String, Object> file = address.isAbstract() ? null : bindPath(server);
             if (address.isAbstract()) {
@@ -84,13 +96,39 @@ public class StreamServer implements Callable<Integer> {
                     throw new IOException(address + " is already in use");
                 }
                 server.bind(address.socketAddress(), 128);
-                receivedPrefix = "Received data: ";
-                System.out.println("Server is listening for connections on abstract socket: " + LessonCopies.escaped(address.bytes()));
-            } else {
-                receivedPrefix = "Received data from client: ";
-                System.out.println("Server listening on " + address);
             }
-            serve(server, clients, file);
+            announce(address.isAbstract(), address.isAbstract() ? LessonCopies.escaped(address.bytes()) : address.toString());
+            serve(server, count != null ? count : address.isAbstract() ? 0 : 1, file);
+        }
+        return 0;
+    }
+
+    /** The lessons' line once a server listens, on @NAME or a path: the clients' lines follow with the same lesson's words. */
+    private void announce(boolean isAbstract, String shown) {
+        receivedPrefix = isAbstract ? "Received data: " : "Received data from client: ";
+        System.out.println(isAbstract ? "Server is listening for connections on abstract socket: " + shown : "Server listening on " + shown);
+    }
+
+    /**
+     * Socket activation: the listening socket systemd made and hands over on fd 3, taken as the
+     * socket-activation lesson takes it. No bind here, and systemd's socket file stays where it is.
+     */
+    private int serveHandedOver() throws Exception {
+        picocli.CommandLine cli = new picocli.CommandLine(this);
+        if (mode != null) {
+            throw new picocli.CommandLine.ParameterException(cli, "--mode is for a socket file uds server makes: systemd made this one (SocketMode= in its .socket unit)");
+        }
+        SocketActivation.Fd3 fd3 = SocketActivation.handedOver(cli);
+        if (!fd3.listening()) {
+            throw new picocli.CommandLine.ParameterException(cli, "fd 3 is one client's connection (--accept): uds server serves a listening socket; the socket-activation lesson serves one connection");
+        }
+        try (AFUNIXServerSocket server = FileDescriptorCast.unsafeUsing(3).as(AFUNIXServerSocket.class)) {
+            server.setDeleteOnClose(false); // systemd's file: close() must not remove it (junixsocket's would)
+            AFUNIXSocketAddress bound = (AFUNIXSocketAddress) server.getLocalSocketAddress();
+            System.out.println("fd 3 -> " + fd3.link() + ": handed over by socket activation");
+            String shown = SocketActivation.shown(bound);
+            announce(bound.isInAbstractNamespace(), bound.isInAbstractNamespace() ? shown.substring(1) : shown);
+            serve(server, count != null ? count : bound.isInAbstractNamespace() ? 0 : 1, null);
         }
         return 0;
     }

@@ -153,7 +153,7 @@ public class Tour implements Callable<Integer> {
     /** `ls -l /proc/$!/fd | grep socket:`: the server's descriptors, one of them the listener's inode. */
     private void socketDescriptors(Process server, String inode) throws Exception {
         List<String> links = quietly("ls", "-l", "/proc/" + server.pid() + "/fd").stream().filter(line -> line.contains("socket:")).toList();
-        command("ls -l /proc/$!/fd | grep socket:   # a later fd than the post's 3: the JVM opens its own files first"
+        command("ls -l /proc/$!/fd | grep socket:   # a later fd than the post's 3: the JVM opens its own files first (3: docs/socket-activation.md)"
                 + (links.size() > 1 ? "; the other socket is the JDK's own (NIO keeps one end of a socketpair)" : ""));
         links.forEach(System.out::println);
         if (links.stream().noneMatch(line -> line.endsWith(" -> socket:[" + inode + "]"))) {

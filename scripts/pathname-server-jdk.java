@@ -20,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 // Start it, then a client (pathname-client.java or the post's client.py): it prints what the client
 // sent, ends, and removes its socket file. Since Java 16 the JDK alone speaks AF_UNIX, pathnames only:
-// --abstract shows that it refuses an abstract name, which is why the other lessons use junixsocket.
+// --abstract shows that it refuses an abstract name, which is why the other lessons use junixsocket;
+// --inetd serves a socket handed over on standard input, the one form the JDK can take over.
 @Command(name = "pathname-server-jdk", mixinStandardHelpOptions = true, version = "uds-kit 0.1.0",
         description = "Listens on a pathname socket with the JDK alone, accepts one client and prints what it sends, as the post's server.py does.",
         footer = {"", "Example:", "  jbang pathname-server-jdk.java --path /tmp/demo/server.sock"})
@@ -33,6 +34,9 @@ class PathnameServerJdk implements Callable<Integer> {
 
     @Option(names = "--abstract", paramLabel = "NAME", description = "Try the abstract name NAME instead of a path: the JDK refuses it (exit 1).")
     String abstractName;
+
+    @Option(names = "--inetd", description = "Serve the socket on standard input instead (systemd's StandardInput=socket, systemd-socket-activate --inetd): a listening one, or one client's connection.")
+    boolean inetd;
 
     @Override
     public Integer call() throws IOException {
@@ -51,6 +55,12 @@ class PathnameServerJdk implements Callable<Integer> {
                         + "\") fails with \"" + e.getReason() + "\"; that is why the kit uses junixsocket (abstract-server)");
             }
             throw new IOException("this JDK takes an abstract name: try abstract-server's address with it");
+        }
+        if (inetd) {
+            if (abstractName != null || spec.commandLine().getParseResult().hasMatchedOption("--path")) {
+                throw new ParameterException(spec.commandLine(), "--inetd takes no address: the socket on standard input has one");
+            }
+            return serveStandardInput();
         }
         Files.createDirectories(path.toAbsolutePath().getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
 
@@ -77,15 +87,47 @@ class PathnameServerJdk implements Callable<Integer> {
 
             try (SocketChannel client = server.accept()) {
                 System.out.println("Accepted connection from client");
-                // recv() until the client closes: one recv(1024), as in the post, may return part of a
-                // message. Only the first 64 KiB is kept to show; the rest is counted, so memory is bounded.
-                InputStream in = Channels.newInputStream(client);
-                byte[] data = in.readNBytes(65536);
-                long more = in.transferTo(OutputStream.nullOutputStream());
-                System.out.println("Received data from client: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
+                receive(client);
             }
         } // close(): the socket is gone, and the shutdown hook removes its file
         return 0;
+    }
+
+    /**
+     * --inetd: the one way the JDK takes over a socket it did not make, System.inheritedChannel(), which
+     * looks at standard input only. (systemd's socket activation hands it over on fd 3, which takes
+     * junixsocket: the socket-activation lesson.) It is not ours to remove: systemd made it.
+     */
+    int serveStandardInput() throws IOException {
+        System.setOut(System.err); // inetd hands the socket over on standard output too: the lines go to stderr
+        Channel inherited = System.inheritedChannel();
+        NetworkChannel socket = inherited instanceof NetworkChannel network ? network : null;
+        if (socket == null || !(socket.getLocalAddress() instanceof UnixDomainSocketAddress local)) {
+            throw new ParameterException(spec.commandLine(), "standard input is not a unix socket: start it as systemd-socket-activate --inetd -l PATH jbang pathname-server-jdk.java --inetd");
+        }
+        if (socket instanceof ServerSocketChannel server) { // StandardInput=socket with Accept=no: a listening socket
+            System.out.println("Server listening on " + escaped(local.getPath().toString().getBytes(StandardCharsets.UTF_8)) + " (standard input)");
+            try (SocketChannel client = server.accept()) {
+                System.out.println("Accepted connection from client");
+                receive(client);
+            }
+        } else { // inetd, or Accept=yes: one client's connection, a process each
+            try (SocketChannel client = (SocketChannel) socket) {
+                System.out.println("Accepted connection from client (standard input)");
+                receive(client);
+            }
+        }
+        return 0;
+    }
+
+    /** recv() until the client closes, and print what it sent. */
+    static void receive(SocketChannel client) throws IOException {
+        // One recv(1024), as in the post, may return part of a message. Only the first 64 KiB is kept
+        // to show; the rest is counted, so memory is bounded.
+        InputStream in = Channels.newInputStream(client);
+        byte[] data = in.readNBytes(65536);
+        long more = in.transferTo(OutputStream.nullOutputStream());
+        System.out.println("Received data from client: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
     }
 
     /** Removes the socket file that bind() made, if the file at PATH is still that one (device and inode). */

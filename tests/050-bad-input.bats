@@ -73,7 +73,7 @@ abstract-client|--name "$long_name"|2|--name must be 1 to 107 bytes$
 abstract-client|--name "$free"|1|cannot connect to @uds-kit-test-.*-free: Connection refused$
 abstract-client|--name|2|Missing required parameter for option '--name'
 uds|bogus|2|Unmatched argument at index 0: 'bogus'
-uds|server|2|Missing required parameter: 'ADDRESS'
+uds|server|2|ADDRESS is missing: @NAME or a path \(or start it under socket activation, which sets LISTEN_FDS\)
 uds|server @|2|Invalid value for positional parameter at index 0 \(ADDRESS\): an abstract name must be 1 to 107 bytes \(sun_path holds 108, with the leading NUL\), not 0
 uds|server "@$long_name"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): an abstract name must be 1 to 107 bytes .*, not 108
 uds|server "$long"|2|Invalid value for positional parameter at index 0 \(ADDRESS\): a socket path must be 1 to 107 bytes .*, not 108
