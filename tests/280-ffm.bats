@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# The post's sockets with the JDK alone, through the FFM API (JDK 22+): the lessons call libc's
+# socket functions themselves. They run on a JDK 22+ (JAVA_HOME, also on the JDK 17 run); where the
+# machine has none, every test says so and skips. Peers are the post's Python scripts, python3 and
+# socat; the kernel's view comes from ss and /proc/net/unix.
+
+load helpers
+
+setup_file() {
+  FFM_JAVA_HOME=$(ffm_java_home)
+  export FFM_JAVA_HOME
+  [ -n "$FFM_JAVA_HOME" ] || return 0
+  export JAVA_HOME=$FFM_JAVA_HOME
+  # One abstract server for the tests that only talk to it.
+  export shared
+  shared=$(unique shared)
+  start_script_server shared abstract-server-ffm --name "$shared"
+  wait_for_output shared "^Server is listening for connections on abstract socket: $shared\$"
+}
+
+teardown_file() {
+  stop_servers
+}
+
+setup() {
+  [ -n "$FFM_JAVA_HOME" ] || skip "no JDK 22 or newer on this machine (\$JAVA_HOME or /usr/lib/jvm): the FFM lessons need one"
+}
+
+# The shared server's log (setup_file's), lines from the Nth on.
+shared_log_from() {
+  tail -n "+$1" "$BATS_FILE_TMPDIR/shared.log"
+}
+
+# wait_for_shared REGEX: waits until the shared server's log has a line matching REGEX.
+wait_for_shared() {
+  wait_until "the shared server to print /$1/" grep -qaE -- "$1" "$BATS_FILE_TMPDIR/shared.log"
+}
+
+@test "the FFM abstract server serves the post's Python client and socat, printing what abstract-server prints, nothing on stderr" {
+  start=$(($(wc -l <"$BATS_FILE_TMPDIR/shared.log") + 1))
+  client=$(python_fixture client_abstract.py abstract_socket "$shared")
+  run python3 "$client"
+  assert_success
+  wait_for_shared "^Received data: Hello, abstract socket!\$"
+  printf 'from socat\n' | socat - "ABSTRACT-CONNECT:$shared"
+  wait_for_shared '^Received data: from socat\\n$'
+  # The log holds stdout and stderr: no warning (native access is enabled in the header), no other line.
+  run shared_log_from "$start"
+  assert_output 'Accepted connection from client
+Received data: Hello, abstract socket!
+Accepted connection from client
+Received data: from socat\n'
+}
+
+@test "ss lists the FFM server's name with the post's backlog of 128, and /proc/PID/fd links to its inode" {
+  pid=$(ss -x -l -n -p | awk -v address="@$shared" '$5 == address' | sed -n 's/.*pid=\([0-9]*\),.*/\1/p')
+  [ -n "$pid" ]
+  assert_witnessed_listener "@$shared" "$pid" 128
+}
+
+@test "a name in use: one line by errno (also in German), exit 1, and the holder sees no client" {
+  use_translated_locale
+  inode=$(ss_inode "@$shared")
+  start=$(($(wc -l <"$BATS_FILE_TMPDIR/shared.log") + 1))
+  run_script abstract-server-ffm --name "$shared"
+  assert_failure 1
+  assert_output ""
+  assert_stderr "abstract-server-ffm: @$shared: Address already in use"
+  [ "$(ss_inode "@$shared")" = "$inode" ]
+  # bind() alone found out, with no connect(): the next client the holder accepts is the real one.
+  printf 'after' | socat - "ABSTRACT-CONNECT:$shared"
+  wait_for_shared '^Received data: after$'
+  run shared_log_from "$start"
+  assert_output "Accepted connection from client
+Received data: after"
+}
+
+@test "a name with a trailing NUL and the same name without are two sockets, each reached exactly" {
+  name=$(unique nul)
+  start_script_server with abstract-server-ffm --name "$name\\x00" --count 1
+  start_script_server without abstract-server-ffm --name "$name" --count 1
+  wait_for_output with "^Server is listening for connections on abstract socket: $name\\\\x00\$"
+  wait_for_output without "^Server is listening for connections on abstract socket: $name\$"
+  # /proc/net/unix shows a NUL as @: the one name ends in @.
+  [ -n "$(proc_net_unix_row "@$name@")" ]
+  [ -n "$(proc_net_unix_row "@$name")" ]
+  python3 -c '
+import socket, sys
+for address, message in ((b"\0" + sys.argv[1].encode() + b"\0", b"to the name with a NUL"), (b"\0" + sys.argv[1].encode(), b"to the name without")):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(address)
+    s.sendall(message)
+    s.close()' "$name"
+  wait_server with
+  wait_server without
+  run server_log with
+  assert_line --index 2 "Received data: to the name with a NUL"
+  run server_log without
+  assert_line --index 2 "Received data: to the name without"
+}
+
+@test "SIGTERM: the FFM server exits 143 and leaves no name behind" {
+  name=$(unique term)
+  start_script_server server abstract-server-ffm --name "$name"
+  wait_for_output server "^Server is listening"
+  [ -n "$(proc_net_unix_row "@$name")" ]
+  kill -TERM "${SERVER_PID[server]}"
+  wait_server server
+  [ "$SERVER_STATUS" -eq 143 ]
+  assert [ -z "$(proc_net_unix_row "@$name")" ]
+  run server_log server
+  assert_output "Server is listening for connections on abstract socket: $name"
+}
+
+@test "a client that resets mid-message is reported, and the FFM server serves on" {
+  name=$(unique reset)
+  start_script_server server abstract-server-ffm --name "$name" --count 2
+  wait_for_output server "^Server is listening"
+  start_server dying python3 -c 'import signal, socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); s.sendall(b"half a mess"); print("sent", flush=True); signal.pause()' "$name"
+  wait_for_output dying "^sent\$"
+  stop_server dying KILL
+  python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); s.sendall(b"next"); s.close()' "$name"
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_line "Received data: half a mess"
+  assert_line "Received data: next"
+}
+
+@test "bad input to the FFM abstract server: one line, exit 2" {
+  long=$(printf 'n%.0s' $(seq 108))
+  for name in "$long" 'a\q'; do
+    run_script abstract-server-ffm --name "$name"
+    assert_failure 2
+    assert_output ""
+    assert_stderr "abstract-server-ffm: --name must be 1 to 107 bytes, a backslash only before xHH, n or a backslash, and --count 0 or more"
+  done
+}
+
+@test "the FFM lessons' help texts end as sentences do" {
+  for lesson in "${FFM_LESSONS[@]}"; do
+    name=$(basename "$lesson" .java)
+    main=$(sed -n 's/^class \([A-Za-z]*\) .*/\1/p' "$lesson" | head -n 1)
+    run --separate-stderr "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$(classpath_of "$name")" "$FIXTURES/HelpTexts.java" "$main"
+    assert_success
+    assert_line --regexp "^$name: "
+    run grep -vE '[.:;!?)]$' <<<"$output"
+    assert_output ""
+  done
+}
+
+@test "copied alone, the FFM abstract server runs with stock JBang on a JDK 22+, with nothing else" {
+  use_stock_jbang # the run's cache, where setup_suite built it on the JDK 22+
+  name=$(unique alone)
+  cd "$(copy_alone abstract-server-ffm)"
+  start_server alone jbang abstract-server-ffm.java --name "$name" --count 1
+  wait_for_output alone "^Server is listening for connections on abstract socket: $name\$"
+  python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); s.sendall(b"alone"); s.close()' "$name"
+  wait_server alone
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log alone
+  assert_line "Received data: alone"
+}
