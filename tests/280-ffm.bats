@@ -137,27 +137,110 @@ for address, message in ((b"\0" + sys.argv[1].encode() + b"\0", b"to the name wi
   done
 }
 
-@test "the FFM lessons' help texts end as sentences do" {
-  for lesson in "${FFM_LESSONS[@]}"; do
-    name=$(basename "$lesson" .java)
-    main=$(sed -n 's/^class \([A-Za-z]*\) .*/\1/p' "$lesson" | head -n 1)
-    run --separate-stderr "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$(classpath_of "$name")" "$FIXTURES/HelpTexts.java" "$main"
-    assert_success
-    assert_line --regexp "^$name: "
-    run grep -vE '[.:;!?)]$' <<<"$output"
-    assert_output ""
-  done
+@test "the FFM datagram server answers a sender bound to @c\x00 at @c\x00 and one bound to @c at @c, each alone; and socat at its path" {
+  name=$(unique dgram) c=$(unique c)
+  start_script_server server datagram-server-ffm "@$name" --count 4
+  wait_for_output server "^Server is bound to datagram socket: @$name\$"
+  # Two senders in turn, each with a bystander on the other name: only the sender gets the answer.
+  run python3 -c '
+import socket, sys
+server, c = b"\0" + sys.argv[1].encode(), b"\0" + sys.argv[2].encode()
+def bound(address):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(address)
+    return s
+for sender, bystander in ((c + b"\0", c), (c, c + b"\0")):
+    sender, bystander = bound(sender), bound(bystander)
+    sender.settimeout(5)
+    sender.sendto(b"from " + sender.getsockname()[1:], server)
+    print(repr(sender.getsockname()), "got", sender.recv(100))
+    bystander.setblocking(False)
+    try:
+        print(repr(bystander.getsockname()), "got", bystander.recv(100))
+    except BlockingIOError:
+        print(repr(bystander.getsockname()), "got nothing")
+    sender.close(); bystander.close()' "$name" "$c"
+  assert_success
+  assert_output "b'\\x00$c\\x00' got b'FROM $(tr a-z A-Z <<<"$c")\\x00'
+b'\\x00$c' got nothing
+b'\\x00$c' got b'FROM $(tr a-z A-Z <<<"$c")'
+b'\\x00$c\\x00' got nothing"
+  # A sender that did not bind cannot be answered; a path can (socat prints the answer).
+  python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"unbound", b"\0" + sys.argv[1].encode())' "$name"
+  own=$(socket_path own.sock)
+  run socat -T 5 - "ABSTRACT-SENDTO:$name,bind=$own" <<<"from socat"
+  assert_output "FROM SOCAT"
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log server
+  assert_output "Server is bound to datagram socket: @$name
+Received datagram from @$c\\x00: from $c\\x00
+Received datagram from @$c: from $c
+Received datagram from (unnamed): unbound
+Not answered: the sender has no address (it did not bind)
+Received datagram from @$own: from socat\\n"
 }
 
-@test "copied alone, the FFM abstract server runs with stock JBang on a JDK 22+, with nothing else" {
-  use_stock_jbang # the run's cache, where setup_suite built it on the JDK 22+
+@test "the FFM datagram server on a path: a path in use refused by errno (also in German), SIGTERM removes its own file" {
+  use_translated_locale
+  path=$(socket_path server.sock)
+  start_script_server server datagram-server-ffm "$path"
+  wait_for_output server "^Server is bound to datagram socket: $path\$"
+  inode=$(stat -c %i "$path")
+  run_script datagram-server-ffm "$path"
+  assert_failure 1
+  assert_output ""
+  assert_stderr "datagram-server-ffm: $path: Address already in use"
+  [ "$(stat -c %i "$path")" = "$inode" ]
+  run socat -T 5 - "UNIX-SENDTO:$path,bind=$(socket_path client.sock)" <<<"still there"
+  assert_output "STILL THERE"
+  kill -TERM "${SERVER_PID[server]}"
+  wait_server server
+  [ "$SERVER_STATUS" -eq 143 ]
+  assert [ ! -e "$path" ]
+  assert [ -z "$(proc_net_unix_row "$path")" ]
+}
+
+@test "bad input to the FFM datagram server: one line, exit 2" {
+  run_script datagram-server-ffm "@$(printf 'n%.0s' $(seq 108))"
+  assert_failure 2
+  assert_output ""
+  assert_stderr "datagram-server-ffm: ADDRESS must be @NAME or a path, of 1 to 107 bytes"
+}
+
+@test "the FFM lessons' help texts end as sentences do" {
+  # As 090 checks uds's, which cannot hold these lessons: one JVM, with both lessons' class paths.
+  classpath= mains=() names=()
+  for lesson in "${FFM_LESSONS[@]}"; do
+    names+=("$(basename "$lesson" .java)")
+    classpath+=$(classpath_of "${names[-1]}"):
+    mains+=("$(sed -n 's/^class \([A-Za-z]*\) .*/\1/p' "$lesson" | head -n 1)")
+  done
+  run --separate-stderr "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$classpath" "$FIXTURES/HelpTexts.java" "${mains[@]}"
+  assert_success
+  for name in "${names[@]}"; do
+    assert_line --regexp "^$name: "
+  done
+  run grep -vE '[.:;!?)]$' <<<"$output"
+  assert_output ""
+}
+
+@test "copied alone, the FFM lessons run with stock JBang on a JDK 22+, with nothing else" {
+  use_stock_jbang # the run's cache, where setup_suite built them on the JDK 22+
   name=$(unique alone)
   cd "$(copy_alone abstract-server-ffm)"
-  start_server alone jbang abstract-server-ffm.java --name "$name" --count 1
-  wait_for_output alone "^Server is listening for connections on abstract socket: $name\$"
+  cp "$KIT/scripts/datagram-server-ffm.java" .
+  start_server stream jbang abstract-server-ffm.java --name "$name" --count 1
+  start_server dgram jbang datagram-server-ffm.java "@$name" --count 1
+  wait_for_output stream "^Server is listening for connections on abstract socket: $name\$"
+  wait_for_output dgram "^Server is bound to datagram socket: @$name\$"
   python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); s.sendall(b"alone"); s.close()' "$name"
-  wait_server alone
+  run socat -T 5 - "ABSTRACT-SENDTO:$name,bind=$(socket_path own.sock)" <<<"alone"
+  assert_output "ALONE"
+  wait_server stream
   [ "$SERVER_STATUS" -eq 0 ]
-  run server_log alone
+  wait_server dgram
+  [ "$SERVER_STATUS" -eq 0 ]
+  run server_log stream
   assert_line "Received data: alone"
 }
