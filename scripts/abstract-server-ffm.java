@@ -87,8 +87,11 @@ class AbstractServerFfm implements Callable<Integer> {
                         // recv() until the client closes (0); only the first 64 KiB is kept, the rest counted.
                         long size = 0, more = 0;
                         for (long n; (n = recv(client, size < kept.byteSize() ? kept.asSlice(size) : spill)) > 0; ) {
-                            size += size < kept.byteSize() ? n : 0;
-                            more += size < kept.byteSize() ? 0 : n;
+                            if (size < kept.byteSize()) {
+                                size += n;
+                            } else {
+                                more += n;
+                            }
                         }
                         byte[] data = kept.asSlice(0, size).toArray(JAVA_BYTE);
                         System.out.println("Received data: " + escaped(data) + (more == 0 ? "" : "... (" + (size + more) + " bytes)"));

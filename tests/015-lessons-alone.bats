@@ -18,7 +18,7 @@ load helpers
   run python3 "$FIXTURES/repeated_methods.py" "${LESSONS[@]}" "${FFM_LESSONS[@]}" "$KIT"/lib/*.java
   assert_success
   # Each is repeated somewhere, so that the comparison can fail.
-  for method in escaped fail main removeStaleSocketFile removeOwnSocketFile listedInKernelTable unixAddress bindListener sunPath WholeNumber commandName; do
+  for method in escaped fail main removeStaleSocketFile removeOwnSocketFile listedInKernelTable unixAddress bindListener sunPath WholeNumber commandName libc invoke close ErrnoException; do
     assert_line --regexp "^$method: ([2-9]|[1-9][0-9]+) copies\$"
   done
 }

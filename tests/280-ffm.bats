@@ -99,6 +99,15 @@ for address, message in ((b"\0" + sys.argv[1].encode() + b"\0", b"to the name wi
   assert_line --index 2 "Received data: to the name without"
 }
 
+@test "a message over 64 KiB: its first 64 KiB printed, then the count of all its bytes" {
+  start=$(($(wc -l <"$BATS_FILE_TMPDIR/shared.log") + 1))
+  python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); s.sendall(b"a" * 65536 + b"b" * 70000); s.close()' "$shared"
+  wait_for_shared '[.]{3} \(135536 bytes\)$'
+  run shared_log_from "$start"
+  assert_output "Accepted connection from client
+Received data: $(printf 'a%.0s' $(seq 65536))... (135536 bytes)"
+}
+
 @test "SIGTERM: the FFM server exits 143 and leaves no name behind" {
   name=$(unique term)
   start_script_server server abstract-server-ffm --name "$name"
@@ -137,35 +146,18 @@ for address, message in ((b"\0" + sys.argv[1].encode() + b"\0", b"to the name wi
   done
 }
 
-@test "the FFM datagram server answers a sender bound to @c\x00 at @c\x00 and one bound to @c at @c, each alone; and socat at its path" {
+@test "the FFM datagram server answers a sender bound to @c\x00 at @c\x00 and one bound to @c at @c, each alone; and socat" {
   name=$(unique dgram) c=$(unique c)
   start_script_server server datagram-server-ffm "@$name" --count 4
   wait_for_output server "^Server is bound to datagram socket: @$name\$"
   # Two senders in turn, each with a bystander on the other name: only the sender gets the answer.
-  run python3 -c '
-import socket, sys
-server, c = b"\0" + sys.argv[1].encode(), b"\0" + sys.argv[2].encode()
-def bound(address):
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind(address)
-    return s
-for sender, bystander in ((c + b"\0", c), (c, c + b"\0")):
-    sender, bystander = bound(sender), bound(bystander)
-    sender.settimeout(5)
-    sender.sendto(b"from " + sender.getsockname()[1:], server)
-    print(repr(sender.getsockname()), "got", sender.recv(100))
-    bystander.setblocking(False)
-    try:
-        print(repr(bystander.getsockname()), "got", bystander.recv(100))
-    except BlockingIOError:
-        print(repr(bystander.getsockname()), "got nothing")
-    sender.close(); bystander.close()' "$name" "$c"
+  run python3 "$FIXTURES/exact_senders.py" "@$name" "@$c"
   assert_success
-  assert_output "b'\\x00$c\\x00' got b'FROM $(tr a-z A-Z <<<"$c")\\x00'
-b'\\x00$c' got nothing
-b'\\x00$c' got b'FROM $(tr a-z A-Z <<<"$c")'
-b'\\x00$c\\x00' got nothing"
-  # A sender that did not bind cannot be answered; a path can (socat prints the answer).
+  assert_output "@$c\\x00 got b'FROM $(tr a-z A-Z <<<"$c")\\x00'
+@$c got nothing
+@$c got b'FROM $(tr a-z A-Z <<<"$c")'
+@$c\\x00 got nothing"
+  # A sender that did not bind cannot be answered; socat can (it prints the answer; its bind= is abstract here).
   python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"unbound", b"\0" + sys.argv[1].encode())' "$name"
   own=$(socket_path own.sock)
   run socat -T 5 - "ABSTRACT-SENDTO:$name,bind=$own" <<<"from socat"
