@@ -122,6 +122,7 @@ class DatagramServerFfm implements Callable<Integer> {
         }
         return 0;
     }
+
     /** The sender's sun_path from recvfrom(): LENGTH bytes of FROM count, after sun_family; null if it has no address. */
     static byte[] senderAddress(MemorySegment from, int length) {
         if (length <= 2) {
