@@ -2,7 +2,11 @@
 # The post's sockets with the JDK alone, through the FFM API (JDK 22+): the lessons call libc's
 # socket functions themselves. They run on a JDK 22+ (JAVA_HOME, also on the JDK 17 run); where the
 # machine has none, every test says so and skips. Peers are the post's Python scripts, python3 and
-# socat; the kernel's view comes from ss and /proc/net/unix.
+# socat; the kernel's view comes from ss and /proc/net/unix. Both of CI's runs would run them on the
+# same JDK 22+ (JAVA_HOME's on the JDK 25 run, the first in /usr/lib/jvm on the JDK 17 one): the
+# second run leaves the suite out.
+
+# bats file_tags=jdk-neutral
 
 load helpers
 

@@ -1,6 +1,7 @@
 # Runs every script once before the suites run, so the first test of each does not also pay for
 # compiling it and for the launcher's first look at it (and a script that does not compile fails
-# here, with the compiler's message; a lesson for JDK 22+ runs on one, if the machine has one). Then gets stock JBang ready for the run (use_stock_jbang):
+# here, with the compiler's message; a lesson for JDK 22+ runs on one, if the machine has one). Then
+# gets stock JBang ready for the run (use_stock_jbang):
 # - a JBang cache of the run's own, holding the jars ./jbang just built: JBang keys a jar by the
 #   content of its sources, so a lesson copied alone finds its own, and uds by path or by URL finds
 #   the kit's, where each would otherwise be compiled anew in every test (tests that need JBang's
