@@ -6,12 +6,14 @@
 //SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java ../lib/JavaProcess.java
 //SOURCES spy.java
 //FILES bench-reference.c
+//FILES BenchReferenceFfm.java=../lib/ffm/BenchReferenceFfm.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //MAIN Bench
-//DESCRIPTION How fast is a unix socket? Round trips and streaming over pathname, abstract, the JDK's own unix channel, TCP loopback and C.
+//DESCRIPTION How fast is a unix socket? Round trips and streaming over pathname, abstract, the JDK's own unix channel, TCP loopback, C and the FFM API.
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -34,6 +36,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -72,14 +75,16 @@ import picocli.CommandLine.TypeConversionException;
             "  tcp: TCP loopback, 127.0.0.1, a free port;",
             "  c-unix: scripts/bench-reference.c on a socket file, in a process of its own;"
                     + " compiled with cc -O2 ($CC if set) into $${XDG_CACHE_HOME:-~/.cache}/uds-kit/, once per version of it;",
+            "  ffm-unix: the same in Java, libc's calls through the FFM API (lib/ffm/BenchReferenceFfm.java), on a socket file,"
+                    + " in a process of its own on a JDK 22+: this one, or the first in /usr/lib/jvm (skipped, and said so, where there is none);",
             "  spy: only with --only; pathname, through scripts/spy.java (uds spy SERVER --listen PATH)"
                     + " in a process of its own, its log to /dev/null.",
             "Ratios are to the first row shown. Nothing is left behind, also on Ctrl-C.",
             "Java's rows run with the JIT's defaults, C1 and C2: started with C1 alone,"
                     + " as the kit's launcher starts every script, bench runs them in a new JVM."})
 class Bench implements Callable<Integer> {
-    static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix", "spy");
-    static final List<String> DEFAULT_ROWS = ROWS.subList(0, 5); // the spy's row answers another question: what spying costs
+    static final List<String> ROWS = List.of("pathname", "abstract", "jdk-unix", "tcp", "c-unix", "ffm-unix", "spy");
+    static final List<String> DEFAULT_ROWS = ROWS.subList(0, 6); // the spy's row answers another question: what spying costs
     static final String LAYOUT = "client and server are two threads of one process (the C reference too: pthreads)";
     /** The JIT's defaults, C1 and C2: after a JVM's own options (C1 alone, from the kit's launcher), they win. */
     static final List<String> JIT_DEFAULTS = List.of("-XX:TieredStopAtLevel=4", "-XX:CompileThresholdScaling=1");
@@ -104,7 +109,7 @@ class Bench implements Callable<Integer> {
     double warmup;
 
     @Option(names = "--only", paramLabel = "ROW", split = ",", converter = RowName.class,
-            description = "The rows to run, in this order: pathname, abstract, jdk-unix, tcp, c-unix, spy (default: all but spy).")
+            description = "The rows to run, in this order: pathname, abstract, jdk-unix, tcp, c-unix, ffm-unix, spy (default: all but spy).")
     List<String> only = DEFAULT_ROWS;
 
     @Option(names = "--no-c", description = "Skip the c-unix row (no C compiler needed).")
@@ -115,7 +120,7 @@ class Bench implements Callable<Integer> {
 
     private Path folder;               // private temporary folder for the pathname sockets
     private boolean ended;             // cleaned up: nothing more may start (guarded by this)
-    private volatile Process running;  // the C reference, the spy or bench's own JVM while it runs: stopped if we are interrupted
+    private volatile Process running;  // the C or FFM reference, the spy or bench's own JVM while it runs: stopped if we are interrupted
     private SocketAddress via;         // the spy row: where the spy listens, for the client to connect to
 
     @Override
@@ -178,6 +183,9 @@ class Bench implements Callable<Integer> {
             if (reference != null) {
                 System.out.println("C reference: " + reference.binary() + " (" + reference.how() + ")");
             }
+            if (rows.contains("ffm-unix") && ffmJava().isPresent()) {
+                System.out.println("FFM reference: BenchReferenceFfm.java run by " + ffmJava().get() + " (the source launcher)");
+            }
             System.out.println();
             System.out.printf("%-10s %14s %7s %9s %7s%n", "transport", "round trips/s", "ratio", "MB/s", "ratio");
         }
@@ -190,9 +198,13 @@ class Bench implements Callable<Integer> {
                 row = Row.skipped(transport, reason);
             } else {
                 try {
-                    row = transport.equals("c-unix") ? measureC(reference.binary(), folder.resolve("c-unix.sock")) : measureJava(transport, name);
+                    row = switch (transport) {
+                        case "c-unix" -> measureProcess(transport, "the C reference", List.of(reference.binary().toString()), folder.resolve("c-unix.sock"));
+                        case "ffm-unix" -> measureFfm(folder.resolve("ffm-unix.sock"));
+                        default -> measureJava(transport, name);
+                    };
                 } catch (IOException e) {
-                    if (rows.size() == 1 || !transport.equals("c-unix") && !transport.equals("spy")) {
+                    if (rows.size() == 1 || !List.of("c-unix", "ffm-unix", "spy").contains(transport)) {
                         throw e;
                     }
                     row = Row.skipped(transport, e.getMessage()); // a process of its own failed: the other rows still run
@@ -396,7 +408,7 @@ class Bench implements Callable<Integer> {
 
     // ---- The C row: lib/CReference.java compiles it; it runs as a process of its own --------------
 
-    /** Starts the C reference, the spy or bench's own JVM: with cleanUp(), a Ctrl-C now cannot miss the process. */
+    /** Starts the C or FFM reference, the spy or bench's own JVM: with cleanUp(), a Ctrl-C now cannot miss the process. */
     private synchronized Process start(ProcessBuilder builder) throws IOException {
         if (ended) {
             throw new IOException("interrupted");
@@ -405,30 +417,67 @@ class Bench implements Callable<Integer> {
         return running;
     }
 
-    /** Runs the C reference on ADDRESS and reads its line: round_trips_per_s=N mb_per_s=N. */
-    private Row measureC(Path binary, Path address) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(binary.toString(), Integer.toString(size), Integer.toString(chunk),
-                Cli.seconds(duration), Cli.seconds(warmup), address.toString()).redirectErrorStream(true);
-        Process process = start(builder);
+    /** Runs a reference (COMMAND, then SIZE CHUNK DURATION WARMUP ADDRESS) on ADDRESS and reads its line: round_trips_per_s=N mb_per_s=N. */
+    private Row measureProcess(String row, String what, List<String> command, Path address) throws IOException, InterruptedException {
+        List<String> arguments = new ArrayList<>(command);
+        arguments.addAll(List.of(Integer.toString(size), Integer.toString(chunk), Cli.seconds(duration), Cli.seconds(warmup), address.toString()));
+        Process process = start(new ProcessBuilder(arguments).redirectErrorStream(true));
         try {
             long limit = (long) Math.ceil(2 * (warmup + duration)) + 60;
             if (!process.waitFor(limit, TimeUnit.SECONDS)) {
-                throw new IOException("the C reference did not finish within " + limit + " s");
+                throw new IOException(what + " did not finish within " + limit + " s");
             }
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             Matcher figures = Pattern.compile("^round_trips_per_s=([0-9.]+) mb_per_s=([0-9.]+)$", Pattern.MULTILINE).matcher(output);
             if (process.exitValue() != 0 || !figures.find()) {
-                throw new IOException("the C reference failed (exit " + process.exitValue() + ")"
+                throw new IOException(what + " failed (exit " + process.exitValue() + ")"
                         + (output.isEmpty() ? "" : ": " + output.lines().findFirst().orElse("")));
             }
-            return new Row("c-unix", Double.parseDouble(figures.group(1)), Double.parseDouble(figures.group(2)), null);
+            return new Row(row, Double.parseDouble(figures.group(1)), Double.parseDouble(figures.group(2)), null);
         } finally {
             process.destroyForcibly();
             running = null;
         }
     }
 
-    /** Ends what this run started: the process it runs (the C reference, the spy or bench's own JVM), and the folder of sockets. */
+    // ---- The FFM row: lib/ffm/BenchReferenceFfm.java, the C reference's twin in Java, on a JDK 22+ ---
+
+    /** Runs BenchReferenceFfm.java (a file of this build: bench itself runs on JDK 17 too) with the source launcher of a JDK 22+. */
+    private Row measureFfm(Path address) throws IOException, InterruptedException {
+        Path java = ffmJava().orElseThrow(() -> new IOException("no JDK 22 or newer (the FFM API is final in 22): bench runs on Java "
+                + Runtime.version().feature() + ", and /usr/lib/jvm has none"));
+        Path source = folder.resolve("BenchReferenceFfm.java"); // in the run's private folder, removed at the end
+        try (InputStream in = Bench.class.getResourceAsStream("/BenchReferenceFfm.java")) {
+            if (in == null) {
+                throw new IOException("BenchReferenceFfm.java is not in this build (//FILES)");
+            }
+            Files.copy(in, source);
+        }
+        return measureProcess("ffm-unix", "the FFM reference", List.of(java.toString(), "--enable-native-access=ALL-UNNAMED", source.toString()), address);
+    }
+
+    /** A JDK 22+'s java: this JVM's if it is one, else that of the first JDK 22+ in /usr/lib/jvm, as its release file says. */
+    static Optional<Path> ffmJava() throws IOException {
+        if (Runtime.version().feature() >= 22) {
+            return ProcessHandle.current().info().command().map(Path::of);
+        }
+        if (!Files.isDirectory(Path.of("/usr/lib/jvm"))) {
+            return Optional.empty();
+        }
+        try (Stream<Path> homes = Files.list(Path.of("/usr/lib/jvm"))) {
+            for (Path home : (Iterable<Path>) homes.sorted()::iterator) {
+                Path release = home.resolve("release"), java = home.resolve("bin/java");
+                Matcher version = Pattern.compile("^JAVA_VERSION=\"([0-9]+)", Pattern.MULTILINE)
+                        .matcher(Files.isRegularFile(release) ? Files.readString(release) : "");
+                if (version.find() && Integer.parseInt(version.group(1)) >= 22 && Files.isExecutable(java)) {
+                    return Optional.of(java);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Ends what this run started: the process it runs (the C or FFM reference, the spy or bench's own JVM), and the folder of sockets. */
     private synchronized void cleanUp() {
         ended = true; // nothing more may start
         Process process = running;

@@ -40,7 +40,7 @@ for name, template in catalog["templates"].items():
         assert os.path.isfile(os.path.join(kit, target)), name
 print(len(catalog["templates"]), "templates")' "$KIT"
   assert_success
-  for lesson in "${LESSONS[@]}"; do
+  for lesson in "${LESSONS[@]}" "${FFM_LESSONS[@]}"; do
     case $lesson in *.java) assert_line "$(basename "$lesson" .java)" ;; esac
   done
   assert_line uds

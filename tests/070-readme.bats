@@ -86,7 +86,12 @@ run_sessions() {
   for file in "$KIT"/docs/*.md "$KIT/tests/README.md"; do
     commands=$(console_commands "$file")
     [ "$commands" -gt 0 ] || continue
-    run_sessions "$file"
+    java_home=${JAVA_HOME:-}
+    if grep -q '^\$ \./jbang [a-z-]*-ffm ' "$file"; then # sessions of the FFM lessons: on a JDK 22+, if there is one
+      java_home=$(ffm_java_home)
+      [ -n "$java_home" ] || { echo "# no JDK 22+ here: ${file##*/}'s sessions not run" >&3; continue; }
+    fi
+    JAVA_HOME=$java_home run_sessions "$file"
     assert_success
     assert_line "OK: $commands of $commands tests passed"
   done

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# bench: round trips and streaming over pathname, abstract, jdk-unix, tcp and the C reference. The
+# bench: round trips and streaming over pathname, abstract, jdk-unix, tcp, the C reference and its
+# twin in Java through the FFM API (on a JDK 22+: where the machine has none, its row is skipped). The
 # tests check what it prints, what it compiles and that it leaves nothing behind, never how fast it
 # is: the figures only have to be there and positive. Every run is short (--duration 0.2, no
 # warm-up), and compiles into a cache of the test's own (XDG_CACHE_HOME).
@@ -43,7 +44,7 @@ assert_nothing_left() {
 
 # The rows of the table in $output, in order.
 rows_shown() {
-  sed -n 's/^\(pathname\|abstract\|jdk-unix\|tcp\|c-unix\) .*/\1/p' <<<"$output"
+  sed -n 's/^\(pathname\|abstract\|jdk-unix\|tcp\|c-unix\|ffm-unix\) .*/\1/p' <<<"$output"
 }
 
 # Exactly one row line for ROW, with figures above 0; prints its two ratios.
@@ -69,12 +70,20 @@ row_ratios() {
 abstract
 jdk-unix
 tcp
-c-unix"
+c-unix
+ffm-unix"
   run_script bench "${FAST[@]}" # once more: the cached binary, the same figures' shape
   assert_success
   assert_line --regexp "^C reference: $cache/bench-reference-[0-9a-f]{16} \(cached\)\$"
   assert_equal "$(row_ratios pathname)" "1.00 1.00"
-  for row in abstract jdk-unix tcp c-unix; do
+  measured=(abstract jdk-unix tcp c-unix)
+  if [ -n "$(ffm_java_home)" ]; then
+    measured+=(ffm-unix)
+  else
+    echo "# no JDK 22+ here: the ffm-unix row is skipped" >&3
+    assert_line --regexp "^ffm-unix +skipped: no JDK 22 or newer "
+  fi
+  for row in "${measured[@]}"; do
     ratios=$(row_ratios "$row")
     [[ $ratios =~ ^[0-9]+\.[0-9]{2}\ [0-9]+\.[0-9]{2}$ ]] || fail "no figures above 0 for $row: $(grep "^$row " <<<"$output")"
   done
@@ -93,8 +102,11 @@ machine, options, rows = bench["machine"], bench["options"], bench["rows"]
 assert machine["cores"] > 0 and machine["cpus_allowed"] and machine["java_version"] and machine["os"].startswith("Linux"), machine
 assert machine["jit"] == "C1 and C2", machine
 assert (options["size"], options["chunk"], options["duration_s"], options["warmup_s"]) == (100, 4096, 0.2, 0), options
-assert [row["transport"] for row in rows] == ["pathname", "abstract", "jdk-unix", "tcp", "c-unix"], rows
+assert [row["transport"] for row in rows] == ["pathname", "abstract", "jdk-unix", "tcp", "c-unix", "ffm-unix"], rows
 for row in rows:
+    if row["transport"] == "ffm-unix" and not sys.argv[2]: # no JDK 22+ here
+        assert row["skipped"] is True, row
+        continue
     assert row["skipped"] is False, row
     assert row["round_trips_per_s"] > 0 and row["mb_per_s"] > 0, row
     assert row["round_trips_ratio"] > 0 and row["mb_per_s_ratio"] > 0, row
@@ -102,7 +114,7 @@ assert rows[0]["round_trips_ratio"] == 1 and rows[0]["mb_per_s_ratio"] == 1, row
 ratio = rows[3]["round_trips_per_s"] / rows[0]["round_trips_per_s"]
 assert abs(rows[3]["round_trips_ratio"] - ratio) < 0.001, rows
 assert bench["c_reference"]["compiled_now"] is True, bench["c_reference"]
-print(bench["sockets"]["folder"], bench["sockets"]["abstract"])' "$output"
+print(bench["sockets"]["folder"], bench["sockets"]["abstract"])' "$output" "$(ffm_java_home)"
   assert_success
   read -r folder name <<<"$output"
   assert_nothing_left "sockets: $folder/ (removed at the end), $name"
@@ -150,6 +162,8 @@ pathname"
   for source in "${sources[@]}"; do
     cp "$KIT/scripts/$source" "$copy/scripts/$source"
   done
+  mkdir -p "$copy/lib/ffm" # and the FFM reference, a //FILES TARGET=SOURCE
+  cp "$KIT/lib/ffm/BenchReferenceFfm.java" "$copy/lib/ffm/"
   sed -i 's|^    return 0;$|    return 3; /* edited */|' "$copy/scripts/bench-reference.c"
   edited=$(key_of "$copy/scripts/bench-reference.c")
   [ "$edited" != "$key" ]
@@ -161,6 +175,41 @@ pathname"
   run ls "$cache"
   assert_output "bench-reference-$edited
 bench-reference-$edited.c"
+}
+
+@test "the FFM row runs BenchReferenceFfm.java on a JDK 22+, also when bench runs on an older JDK, and leaves nothing behind" {
+  java_home=$(ffm_java_home)
+  [ -n "$java_home" ] || skip "no JDK 22 or newer here (\$JAVA_HOME or /usr/lib/jvm)"
+  run_script bench "${FAST[@]}" --only ffm-unix,tcp
+  assert_success
+  assert_stderr ""
+  # bench runs on $JAVA_HOME's JDK: the FFM reference runs on it if it is a JDK 22+, else on the first in /usr/lib/jvm.
+  java=$(sed -n 's|^FFM reference: BenchReferenceFfm\.java run by \(/.*/bin/java\) (the source launcher)$|\1|p' <<<"$output")
+  [ -n "$java" ]
+  [ "$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "${java%/bin/java}/release")" -ge 22 ]
+  assert_line --regexp "^ffm-unix +[1-9][0-9]* +1\.00 +[1-9][0-9]* +1\.00\$"
+  [[ $(row_ratios tcp) =~ ^[0-9]+\.[0-9]{2}\ [0-9]+\.[0-9]{2}$ ]]
+  assert_nothing_left "$output"
+}
+
+@test "no JDK 22+ (an empty /usr/lib/jvm but bench's own JDK, in a private mount namespace): the FFM row skipped with a note, the others run" {
+  old=
+  for release in /usr/lib/jvm/*/release; do
+    feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")
+    [ -n "$feature" ] && [ "$feature" -ge 17 ] && [ "$feature" -lt 22 ] && { old=${release%/release}; break; }
+  done
+  [ -n "$old" ] || skip "no JDK 17 to 21 in /usr/lib/jvm to run bench on"
+  unshare -rm true 2>/dev/null || skip "no private mount namespaces here (unshare -rm)"
+  # /usr/lib/jvm becomes an empty folder that holds only the old JDK, mounted back in place.
+  run --separate-stderr unshare -rm bash -c '
+    mkdir -p "$3" && mount --bind "$1" "$3" &&
+    mount -t tmpfs uds-kit-no-jdk /usr/lib/jvm && mkdir "$1" && mount --bind "$3" "$1" &&
+    JAVA_HOME=$1 exec "$2/jbang" "$2/scripts/bench.java" --duration 0.2 --warmup 0 --only tcp,ffm-unix' _ "$old" "$KIT" "$BATS_TEST_TMPDIR/kept"
+  assert_success
+  assert_line --regexp "^ffm-unix +skipped: no JDK 22 or newer \(the FFM API is final in 22\): bench runs on Java [0-9]+, and /usr/lib/jvm has none\$"
+  assert_line --regexp "^tcp +[1-9][0-9]* +1\.00 +[1-9][0-9]* +1\.00\$"
+  refute_line --partial "FFM reference:"
+  assert_nothing_left "$output"
 }
 
 @test "--no-c skips the C row and compiles nothing" {

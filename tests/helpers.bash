@@ -17,12 +17,20 @@ unset library
 # How long a server may take to get ready: the first run of a script compiles it.
 READY_TIMEOUT=${READY_TIMEOUT:-60}
 
-# The lessons: every script but the kit's tools (uds and bench, which share lib/).
+# The lessons: every script but the kit's tools (uds and bench, which share lib/). uds, a JDK 17
+# program, holds every lesson as a subcommand, but those that need the FFM API (`//JAVA 22+`), which
+# are in FFM_LESSONS and run on a JDK 22+ (ffm_java_home).
 LESSONS=()
+FFM_LESSONS=()
 for lesson in "$KIT"/scripts/*.java; do
-  case ${lesson##*/} in uds.java | bench.java) ;; *) LESSONS+=("$lesson") ;; esac
+  case ${lesson##*/} in
+    uds.java | bench.java) ;;
+    *) if grep -qx '//JAVA 22+' "$lesson"; then FFM_LESSONS+=("$lesson"); else LESSONS+=("$lesson"); fi ;;
+  esac
 done
 unset lesson
+# shellcheck source=tests/ffm-jdk.bash
+source "$BATS_TEST_DIRNAME/ffm-jdk.bash"
 
 # The Maven repository ./jbang fetched JBang into, also for tests that give JBang an empty HOME.
 MAVEN_REPO=${JBANG_REPO:-$HOME/.m2/repository}

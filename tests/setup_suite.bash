@@ -1,6 +1,7 @@
 # Runs every script once before the suites run, so the first test of each does not also pay for
 # compiling it and for the launcher's first look at it (and a script that does not compile fails
-# here, with the compiler's message). Then gets stock JBang ready for the run (use_stock_jbang):
+# here, with the compiler's message; a lesson for JDK 22+ runs on one, if the machine has one). Then
+# gets stock JBang ready for the run (use_stock_jbang):
 # - a JBang cache of the run's own, holding the jars ./jbang just built: JBang keys a jar by the
 #   content of its sources, so a lesson copied alone finds its own, and uds by path or by URL finds
 #   the kit's, where each would otherwise be compiled anew in every test (tests that need JBang's
@@ -10,8 +11,14 @@
 setup_suite() {
   local kit script cache
   kit=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  # shellcheck source=tests/ffm-jdk.bash
+  source "$kit/tests/ffm-jdk.bash"
   for script in "$kit"/scripts/*.java; do
-    "$kit/jbang" "$script" --version >/dev/null || return 1
+    if ! grep -qx '//JAVA 22+' "$script"; then
+      "$kit/jbang" "$script" --version >/dev/null || return 1
+    elif [ -n "$(ffm_java_home)" ]; then # a lesson for the FFM API: on a JDK 22+, where there is one
+      JAVA_HOME=$(ffm_java_home) "$kit/jbang" "$script" --version >/dev/null || return 1
+    fi
   done
 
   # JBang's cache, where it put the first script's jar (JBang takes its home from Java's user.home,
