@@ -62,7 +62,7 @@ class HttpOverUnix implements Callable<Integer> {
         // socket it makes connects to the server's unix address. The URL's host (localhost) is only the Host header.
         OkHttpClient client = new OkHttpClient.Builder()
                 .socketFactory(new AFSocketFactory.FixedAddressSocketFactory(server))
-                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)) // plain HTTP: no TLS to set up at start (a third of its cost)
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)) // plain HTTP: no TLS to set up (most of its start-up cost)
                 .build();
         boolean terminal = standardOutputIsTerminal();
         for (String path : paths) {
