@@ -58,8 +58,7 @@ class HttpOverUnix implements Callable<Integer> {
         if (server == null) {
             throw new ParameterException(new CommandLine(this), "ADDRESS must be @NAME or a path, in 1 to 107 bytes");
         }
-        // The socket factory is the whole trick: OkHttp asks it for each connection's socket, and every
-        // socket it makes connects to the server's unix address. The URL's host (localhost) is only the Host header.
+        // The whole trick: every socket OkHttp opens connects to the server; the URL's host is only a Host header.
         OkHttpClient client = new OkHttpClient.Builder()
                 .socketFactory(new AFSocketFactory.FixedAddressSocketFactory(server))
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)) // plain HTTP: no TLS to set up (most of its start-up cost)
