@@ -416,7 +416,9 @@ class Spy implements Callable<Integer> {
                     + " user or root, or use --listen and point the clients there");
         }
         for (long pid : holders) {
-            if (Files.readString(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1).contains("/libjunixsocket-native")) {
+            // The library is mapped from the launcher's copy, or (stock JBang) from junixsocket's own
+            // /tmp/libtmpNNNlibjunixsocket-native-V.so, deleted once loaded: no slash before its name.
+            if (Files.readString(Path.of("/proc/" + pid + "/maps"), StandardCharsets.ISO_8859_1).contains("libjunixsocket-native")) {
                 throw new IOException(path + "'s server (pid " + pid + ", " + commandName(pid) + ") uses junixsocket, which closes its socket"
                         + " once its file is replaced: the spy does not take its place; use --listen and point the clients there");
             }

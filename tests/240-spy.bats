@@ -264,6 +264,19 @@ Removed stale socket file $path.uds-spy/s (its server is gone)"
   [ "$SERVER_STATUS" -eq 0 ]
 }
 
+@test "a junixsocket server that extracted its library itself (as under stock JBang) is recognised too" {
+  # java run directly: no launcher's copy of the library, junixsocket maps its own /tmp/libtmpNNN... file.
+  # shellcheck disable=SC2046 # java_options is a list of words
+  start_server server java $(java_options uds) server "$path" --count 0
+  wait_for_output server "^Server listening on"
+  grep -q '/libtmp[0-9]*libjunixsocket-native' "/proc/${SERVER_PID[server]}/maps"
+  before=$(folder_state)
+  run --separate-stderr timeout 60 "$KIT/jbang" "$KIT/scripts/spy.java" "$path" # one that took the place would never end
+  assert_failure 1
+  assert_stderr --regexp "^spy: $path's server \(pid [0-9]+, java\) uses junixsocket, which closes its socket once its file is replaced: "
+  assert_equal "$(folder_state)" "$before"
+}
+
 @test "a client of another user is refused: the server would take it for the spy's user; --lend-identity relays it so" {
   shared=$(mktemp -d /tmp/uds-kit-spy.XXXXXX) # a folder the user nobody may enter
   CLEANUP+=("$shared")
