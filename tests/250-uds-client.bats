@@ -57,7 +57,7 @@ assert_bytes() {
 @test "Python's http.server, on a path and on @name: a raw HTTP/1.0 request gets the reply socat gets, byte for byte" {
   request='GET /raw HTTP/1.0\r\nHost: kit\r\n\r\n'
   printf '%b' "$request" | socat - "UNIX-CONNECT:$http" >"$BATS_TEST_TMPDIR/socat"
-  assert_bytes "$BATS_TEST_TMPDIR/socat" 'HTTP/1.0 200 OK\r\nServer: http_unix.py\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n\r\nHello from /raw\n'
+  assert_bytes "$BATS_TEST_TMPDIR/socat" 'HTTP/1.1 200 OK\r\nServer: http_unix.py\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n\r\nHello from /raw\n'
   uds_client "$http" - < <(printf '%b' "$request")
   [ "$status" -eq 0 ]
   cmp "$BATS_TEST_TMPDIR/socat" "$BATS_TEST_TMPDIR/out"
