@@ -31,7 +31,7 @@ class SocketActivation implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Clients to serve, then exit; 0 serves until stopped (default: ${DEFAULT-VALUE}).")
     long count = 0;
 
-    @Option(names = "--on-ready", paramLabel = "COMMAND", description = "A shell command to start once it serves, as a hook would; it gets no LISTEN_ variables.")
+    @Option(names = "--on-ready", paramLabel = "PROGRAM", description = "A program to start once it serves, as a hook would (run itself, no shell); it gets no LISTEN_ variables.")
     String onReady;
 
     @Override
@@ -107,14 +107,14 @@ class SocketActivation implements Callable<Integer> {
         return new Fd3(link, listening);
     }
 
-    /** Once it serves: READY=1 to systemd, STOPPING=1 on every way out, and the --on-ready command started. */
+    /** Once it serves: READY=1 to systemd, STOPPING=1 on every way out, and the --on-ready program started. */
     void ready(String status) throws IOException {
         notifySystemd("READY=1\n" + status);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> notifySystemd("STOPPING=1"))); // SIGTERM too, as systemd stops it
         if (onReady != null) {
             // sd_listen_fds(1) unsets the variables so that no child takes fd 3 for its own. Java cannot
             // change its own environment: a child's is a copy, and the variables go from that copy.
-            ProcessBuilder child = new ProcessBuilder("sh", "-c", onReady).inheritIO();
+            ProcessBuilder child = new ProcessBuilder(onReady).inheritIO();
             child.environment().keySet().removeAll(java.util.List.of("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"));
             child.start();
         }

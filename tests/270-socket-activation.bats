@@ -87,8 +87,9 @@ assert_refused() {
 
 @test "on @name: the post's client_abstract.py, socat and abstract-client are served; a child started with --on-ready gets no LISTEN_ variables and no fd 3" {
   name=$(unique activated)
-  activate server -l "@$name" -- "${LESSON[@]}" --count 3 \
-    --on-ready 'echo "child: $(env | grep -c ^LISTEN_) LISTEN_ variables, fd 3 $(readlink /proc/self/fd/3 || echo closed)"'
+  printf '#!/bin/sh\necho "child: $(env | grep -c ^LISTEN_) LISTEN_ variables, fd 3 $(readlink /proc/self/fd/3 || echo closed)"\n' >"$BATS_TEST_TMPDIR/child"
+  chmod +x "$BATS_TEST_TMPDIR/child"
+  activate server -l "@$name" -- "${LESSON[@]}" --count 3 --on-ready "$BATS_TEST_TMPDIR/child"
   client_py=$(python_fixture client_abstract.py abstract_socket "$name")
   run python3 "$client_py"
   assert_success
