@@ -232,22 +232,6 @@ Received data from client: line one\\nline two"
 --listening"
 }
 
-@test "jbang app install gives a working uds command" {
-  home=$BATS_TEST_TMPDIR/home
-  mkdir "$home"
-  export HOME=$home JBANG_DIR=$home/.jbang JBANG_REPO=${JBANG_REPO:-~/.m2/repository}
-  run --separate-stderr "$KIT/jbang" app install --name uds "$KIT/scripts/uds.java"
-  assert_success
-  assert [ -x "$JBANG_DIR/bin/uds" ]
-  # The installed command runs `jbang`: the kit's launcher, linked as the README says.
-  ln -s "$KIT/jbang" "$JBANG_DIR/bin/jbang"
-  cd /
-  name=$(unique installed)
-  PATH=$JBANG_DIR/bin:$PATH run --separate-stderr uds tour --name "$name" --folder "$BATS_TEST_TMPDIR/installed"
-  assert_success
-  assert_line "Every step behaved as the post says."
-}
-
 @test "@name is an address, even where a file of that name exists (picocli would read it as arguments)" {
   name=$(unique atfile)
   cd "$BATS_TEST_TMPDIR"
