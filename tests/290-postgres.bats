@@ -110,3 +110,41 @@ socket_state() {
   assert_failure 1
   assert_stderr 'postgres-over-unix: the server answered 22P02: invalid input syntax for type integer: "\x1b[2J"'
 }
+
+@test "through the spy in the server's place: the same rows; the startup message, the query and the answer in its log; the socket file as it was after SIGTERM, and after SIGKILL with --restore" {
+  before=$(socket_state)
+  query="SELECT current_user, 'through the spy' AS note"
+  run_script postgres-over-unix --socket "$PG_FOLDER" "$query"
+  assert_success
+  direct=$output
+
+  start_script_server spy spy "$PG_SOCKET"
+  wait_for_output spy '^Spy listening on '
+  [ "$(socket_state)" != "$before" ] # the spy's socket at the clients' path, the server's moved aside
+  run_script postgres-over-unix --socket "$PG_FOLDER" "$query"
+  assert_success
+  assert_output "$direct"
+  wait_for_output spy '^#1 \+[0-9.]+ closed: '
+  stop_server spy TERM
+  run server_log spy
+  assert_line "Put the server's socket file back at $PG_SOCKET"
+  # The server is postgres, run by the cluster's owner; the startup message names the role and database;
+  # the query goes as a Parse message; the row comes back in a DataRow.
+  assert_line --regexp "^#1 \+[0-9.]+ open: client pid=[0-9]+ uid=$(id -u) gid=[0-9]+ command=java -> server pid=[0-9]+ uid=$(id -u "$OWNER") gid=[0-9]+ command=postgres\$"
+  assert_line --regexp "^#1 \+[0-9.]+ > [0-9]+ bytes: .*user\\\\x00$ME\\\\x00database\\\\x00postgres\\\\x00"
+  assert_line --regexp "^#1 \+[0-9.]+ > [0-9]+ bytes: P.*\\\\x00SELECT current_user, 'through the spy' AS note\\\\x00"
+  assert_line --regexp "^#1 \+[0-9.]+ < [0-9]+ bytes: .*D.*$ME.*through the spy"
+  assert_equal "$(socket_state)" "$before"
+
+  # SIGKILL leaves the server's file aside, under the name the spy gave it; --restore puts it back.
+  start_script_server spy2 spy "$PG_SOCKET"
+  wait_for_output spy2 '^Spy listening on '
+  stop_server spy2 KILL
+  [ "$(stat -c %i "$PG_SOCKET.uds-spy-original")" = "${before%% *}" ]
+  run_script spy --restore "$PG_SOCKET"
+  assert_success
+  assert_equal "$(socket_state)" "$before"
+  [ ! -e "$PG_SOCKET.uds-spy-original" ]
+  run psql_rows "$query"
+  assert_output "$ME|through the spy"
+}
