@@ -30,7 +30,7 @@ import picocli.CommandLine.*;
         description = {"Runs one query on a PostgreSQL server over its unix socket, as psql -h FOLDER does, and prints the rows as a table.",
             "The server knows who connects from the kernel (peer authentication): no password is sent."},
         footer = {"", "Examples:", "  jbang postgres-over-unix.java",
-            "  jbang postgres-over-unix.java --socket /tmp/pg --port 5433 --user app --database shop 'SELECT count(*) FROM orders'"})
+            "  jbang postgres-over-unix.java --socket /tmp/pg --port 5433 --database shop"})
 class PostgresOverUnix implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH", description = "The server's socket file, or its folder as libpq's host (default: ${DEFAULT-VALUE}).")
     Path socket = Path.of("/var/run/postgresql");
