@@ -6,7 +6,7 @@
 //SOURCES pathname-server.java pathname-client.java abstract-server.java abstract-client.java inspector.java
 //SOURCES socketpair.java datagram-server.java datagram-client.java seqpacket-server.java seqpacket-client.java
 //SOURCES fd-passing.java lifecycle.java peer-credentials.java pathname-server-jdk.java bench.java
-//SOURCES who-may-connect.java spy.java socket-activation.java http-over-unix.java
+//SOURCES who-may-connect.java spy.java socket-activation.java http-over-unix.java postgres-over-unix.java
 //SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Address.java ../lib/FileMode.java ../lib/StreamServer.java ../lib/StreamClient.java
 //SOURCES ../lib/Tour.java ../lib/JavaProcess.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
@@ -33,7 +33,7 @@ class Uds implements Callable<Integer> {
             PathnameServer.class, PathnameClient.class, AbstractServer.class, AbstractClient.class,
             Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class,
             FdPassing.class, Lifecycle.class, PeerCredentials.class, WhoMayConnect.class, PathnameServerJdk.class, Spy.class, SocketActivation.class,
-            HttpOverUnix.class,
+            HttpOverUnix.class, PostgresOverUnix.class,
             Bench.class, AutoComplete.GenerateCompletion.class);
 
     @CommandLine.Spec
