@@ -135,7 +135,7 @@ print("sent", flush=True)' "$name"
   assert_line "uds server: a client was silent for 1 seconds: let go"
 }
 
-@test "uds server --max-time 2: a client that trickles a byte every half second holds its slot 2 s, no longer; the next is served" {
+@test "uds server --max-time 2: a client that trickles a byte every 0.2 s (never silent for --idle 1) holds its slot 2 s, no longer; the next is served" {
   name=$(unique trickle)
   start_script_server server uds server "@$name" --max-clients 1 --idle 1 --max-time 2 --count 2
   wait_for_output server "^Server is listening"
@@ -146,7 +146,7 @@ s.connect(b"\0" + sys.argv[1].encode())
 print("connected", flush=True)
 while True:
     s.send(b".")
-    time.sleep(0.5)' "$name"
+    time.sleep(0.2)' "$name"
   wait_for_output trickle "^connected\$"
   run_script uds client "@$name" "waited for a slot" # waits in the listen queue while the trickle holds the one slot
   assert_success
