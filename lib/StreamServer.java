@@ -252,6 +252,7 @@ public class StreamServer implements Callable<Integer> {
      */
     private void serveOne(AFUNIXSocket client) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+        boolean maxTimeBinds = false; // the read's wait ends at --max-time, not after --idle
         try (client) {
             InputStream in = client.getInputStream();
             byte[] buffer = new byte[SHOWN_BYTES], data = new byte[0];
@@ -259,6 +260,7 @@ public class StreamServer implements Callable<Integer> {
             int timeout = 0;
             while (true) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                maxTimeBinds = left < idleSeconds * 1000L;
                 if (left <= 0) {
                     throw new SocketTimeoutException();
                 }
@@ -279,7 +281,7 @@ public class StreamServer implements Callable<Integer> {
             }
             System.out.println(receivedPrefix + LessonCopies.escaped(data) + (received == data.length ? "" : "... (" + received + " bytes)"));
         } catch (SocketTimeoutException tooSlow) {
-            System.err.println(System.nanoTime() - deadline >= 0 ? "uds server: a client took more than " + maxSeconds + " seconds in all (--max-time): let go"
+            System.err.println(maxTimeBinds ? "uds server: a client took more than " + maxSeconds + " seconds in all (--max-time): let go"
                     : "uds server: a client was silent for " + idleSeconds + " seconds: let go");
         } catch (IOException e) {
             System.err.println("uds server: a client failed: " + LessonCopies.escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
