@@ -30,12 +30,13 @@ import picocli.CommandLine.*;
         description = {"Runs one query on a PostgreSQL server over its unix socket, as psql -h FOLDER does, and prints the rows as a table.",
             "The server knows who connects from the kernel (peer authentication): no password is sent."},
         footer = {"", "Examples:", "  jbang postgres-over-unix.java",
-            "  jbang postgres-over-unix.java --socket /tmp/pg --port 5433 --database shop"})
+            "  jbang postgres-over-unix.java --socket /tmp/pg --port 5433 --database shop",
+            "  jbang postgres-over-unix.java --repeat 10000 'SELECT 1'"})
 class PostgresOverUnix implements Callable<Integer> {
     @Option(names = "--socket", paramLabel = "PATH", description = "The server's socket file, or its folder as libpq's host (default: ${DEFAULT-VALUE}).")
     Path socket = Path.of("/var/run/postgresql");
 
-    @Option(names = "--port", paramLabel = "PORT", description = "The port in the socket file's name, when --socket is a folder: .s.PGSQL.PORT (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", paramLabel = "PORT", description = "The port in the socket file's name, when --socket is a folder: .s.PGSQL.PORT; with --host, the TCP port (default: ${DEFAULT-VALUE}).")
     int port = 5432;
 
     @Option(names = "--user", paramLabel = "NAME", description = "The role to log in as (default: the OS user, as psql does).")
@@ -47,37 +48,79 @@ class PostgresOverUnix implements Callable<Integer> {
     @Parameters(paramLabel = "QUERY", arity = "0..1", description = "The SQL to run (default: ${DEFAULT-VALUE}).")
     String query = "SELECT current_user, version(), inet_client_addr()";
 
+    @Option(names = "--host", paramLabel = "HOST", description = "Connect over TCP to HOST and --port instead of the socket, to compare: the server asks for a password there (PGPASSWORD, as psql reads it), since no kernel can vouch for the client.")
+    String host;
+
+    @Option(names = "--repeat", paramLabel = "N", description = "Then run QUERY N more times on the same connection, and print how long a round trip took (median and 99th percentile).")
+    int repeat;
+
+    @Spec
+    Model.CommandSpec spec;
+
     @Override
     public Integer call() throws IOException {
-        Path file = Files.isDirectory(socket) ? socket.resolve(".s.PGSQL." + port) : socket;
-        if (!Files.exists(file)) {
-            throw new IOException("no server: " + file + " does not exist (is PostgreSQL running, with this folder in unix_socket_directories?)");
-        }
-        if (((Integer) Files.getAttribute(file, "unix:mode") & 0170000) != 0140000) { // S_IFSOCK: connect() would only say "refused"
-            throw new IOException(file + " is not a socket file");
+        if (repeat < 0) {
+            throw new ParameterException(spec.commandLine(), "--repeat must be 0 or more, not " + repeat);
         }
         Properties options = new Properties();
         options.setProperty("user", user);
-        // The whole trick: pgjdbc's sockets come from junixsocket, connected to the socket file; the
-        // URL's host and port are never used.
-        options.setProperty("socketFactory", "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg");
-        options.setProperty("socketFactoryArg", file.toString());
         options.setProperty("sslmode", "disable"); // no TLS to ask for: only the kernel is between the two ends
         options.setProperty("gssEncMode", "disable"); // nor GSSAPI encryption
-        try (Connection connection = DriverManager.getConnection("jdbc:postgresql://localhost/" + database, options);
-                Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery(query)) {
-            printTable(rows);
+        Path file = null;
+        if (host == null) {
+            file = Files.isDirectory(socket) ? socket.resolve(".s.PGSQL." + port) : socket;
+            if (!Files.exists(file)) {
+                throw new IOException("no server: " + file + " does not exist (is PostgreSQL running, with this folder in unix_socket_directories?)");
+            }
+            if (((Integer) Files.getAttribute(file, "unix:mode") & 0170000) != 0140000) { // S_IFSOCK: connect() would only say "refused"
+                throw new IOException(file + " is not a socket file");
+            }
+            // The whole trick: pgjdbc's sockets come from junixsocket, connected to the socket file; the
+            // URL's host and port are never used.
+            options.setProperty("socketFactory", "org.newsclub.net.unix.AFUNIXSocketFactory$FactoryArg");
+            options.setProperty("socketFactoryArg", file.toString());
+        } else if (System.getenv("PGPASSWORD") != null) { // TCP, to compare: a password, as psql takes it
+            options.setProperty("password", System.getenv("PGPASSWORD"));
+        }
+        String url = "jdbc:postgresql://" + (host == null ? "localhost" : host + ":" + port) + "/" + database;
+        try (Connection connection = DriverManager.getConnection(url, options);
+                Statement statement = connection.createStatement()) {
+            try (ResultSet rows = statement.executeQuery(query)) {
+                printTable(rows);
+            }
+            if (repeat > 0) {
+                printRoundTrips(statement, host == null ? file.toString() : "TCP " + host + ":" + port);
+            }
         } catch (SQLException e) {
             throw new IOException(explained(e, file));
         }
         return 0;
     }
 
+    /** Runs the query --repeat times more, reading every row, and prints the median and 99th percentile time of one. */
+    void printRoundTrips(Statement statement, String where) throws SQLException {
+        long[] nanos = new long[repeat];
+        for (int i = 0; i < repeat; i++) {
+            long start = System.nanoTime();
+            try (ResultSet rows = statement.executeQuery(query)) {
+                while (rows.next()) {
+                    rows.getString(1);
+                }
+            }
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "%d round trips over %s: median %.3f ms, 99th percentile %.3f ms%n",
+                repeat, where, nanos[repeat / 2] / 1e6, nanos[repeat * 99 / 100] / 1e6);
+    }
+
     /** What went wrong, decided by the SQLState, the exception's type and access(2), never by a message's words. */
     String explained(SQLException e, Path file) {
         String state = String.valueOf(e.getSQLState());
         if (state.equals("08001") && e.getCause() instanceof SocketException) { // connect() failed
+            if (file == null) {
+                return "no server: nothing listens on " + host + ":" + port + " (connection refused)";
+            }
             // junixsocket gives ECONNREFUSED and EACCES one type, and strerror's words are translated:
             // connect() needs write permission on the socket file, so access(2) tells the two apart.
             return Files.isWritable(file) ? "no server: nothing listens on " + file + " (connection refused: a stale socket file, its server is gone)"
@@ -85,7 +128,7 @@ class PostgresOverUnix implements Callable<Integer> {
         }
         String said = e instanceof PSQLException && ((PSQLException) e).getServerErrorMessage() != null
                 ? ((PSQLException) e).getServerErrorMessage().getMessage() : e.getMessage();
-        if (state.equals("28000") || state.equals("28P01")) { // invalid authorization, invalid password
+        if (file != null && (state.equals("28000") || state.equals("28P01"))) { // invalid authorization, invalid password
             String osUser = System.getProperty("user.name");
             return "the server refused role " + user + " to OS user " + osUser + " (" + said + "): peer authentication lets an OS user"
                     + " in as the role of its own name only: create role " + osUser + " (createuser " + osUser + "), or map " + osUser

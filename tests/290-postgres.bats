@@ -111,6 +111,39 @@ socket_state() {
   assert_stderr 'postgres-over-unix: the server answered 22P02: invalid input syntax for type integer: "\x1b[2J"'
 }
 
+@test "--repeat N: the rows once, then N more round trips on the connection, timed; --host over TCP where nothing listens; a bad --repeat" {
+  run_script postgres-over-unix --socket "$PG_FOLDER" --repeat 3 "SELECT 1"
+  assert_success
+  assert_line --index 0 "?column?"
+  assert_line --index 1 "--------"
+  assert_line --index 2 "1"
+  assert_line --index 3 "(1 row)"
+  assert_line --index 4 --regexp "^3 round trips over $PG_SOCKET: median [0-9]+\\.[0-9]{3} ms, 99th percentile [0-9]+\\.[0-9]{3} ms\$"
+  assert_equal "${#lines[@]}" 5
+
+  # A port nothing listens on (free a moment ago): connect() is refused.
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  run_script postgres-over-unix --host 127.0.0.1 --port "$port"
+  assert_failure 1
+  assert_output ""
+  assert_stderr "postgres-over-unix: no server: nothing listens on 127.0.0.1:$port (connection refused)"
+
+  run_script postgres-over-unix --socket "$PG_FOLDER" --repeat -1
+  assert_failure 2
+  assert_stderr "postgres-over-unix: --repeat must be 0 or more, not -1"
+}
+
+@test "tests/perf/postgres-roundtrips: its own cluster, the same query over the unix socket and over TCP loopback with a password, then nothing left" {
+  before=$(compgen -G '/tmp/uds-kit-pg-bench.*' || true)
+  run --separate-stderr "$KIT/tests/perf/postgres-roundtrips" --repeat 5 --rounds 1
+  assert_success
+  assert_stderr ""
+  assert_line --index 0 --regexp '^round 1, unix: 5 round trips over /tmp/uds-kit-pg-bench\.[^/]+/\.s\.PGSQL\.[0-9]+: median [0-9.]+ ms, 99th percentile [0-9.]+ ms$'
+  assert_line --index 1 --regexp '^round 1, tcp: 5 round trips over TCP 127\.0\.0\.1:[0-9]+: median [0-9.]+ ms, 99th percentile [0-9.]+ ms$'
+  assert_line --index 2 --regexp '^query: SELECT 1; PostgreSQL [0-9.]+'
+  assert_equal "$(compgen -G '/tmp/uds-kit-pg-bench.*' || true)" "$before"
+}
+
 @test "through the spy in the server's place: the same rows; the startup message, the query and the answer in its log; the socket file as it was after SIGTERM, and after SIGKILL with --restore" {
   before=$(socket_state)
   query="SELECT current_user, 'through the spy' AS note"
