@@ -28,13 +28,15 @@ import picocli.CommandLine.Command;
             "  uds inspect --listening", "  source <(uds generate-completion)",
             "", "In the kit's folders uds is `jbang uds`; elsewhere install it: jbang app install uds@PATH-TO-KIT"})
 class Uds implements Callable<Integer> {
-    /** The subcommands, in the order uds --help lists them. */
-    static final List<Class<?>> SUBCOMMANDS = List.of(StreamServer.class, StreamClient.class, Uds.Inspect.class, Tour.class,
-            PathnameServer.class, PathnameClient.class, AbstractServer.class, AbstractClient.class,
-            Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class,
-            FdPassing.class, Lifecycle.class, PeerCredentials.class, WhoMayConnect.class, PathnameServerJdk.class, Spy.class, SocketActivation.class,
-            HttpOverUnix.class, PostgresOverUnix.class,
-            Bench.class, AutoComplete.GenerateCompletion.class);
+    /** The subcommands, in the order uds --help lists them (a method: a field would load every class at start). */
+    static List<Class<?>> subcommands() {
+        return List.of(StreamServer.class, StreamClient.class, Uds.Inspect.class, Tour.class,
+                PathnameServer.class, PathnameClient.class, AbstractServer.class, AbstractClient.class,
+                Socketpair.class, DatagramServer.class, DatagramClient.class, SeqpacketServer.class, SeqpacketClient.class,
+                FdPassing.class, Lifecycle.class, PeerCredentials.class, WhoMayConnect.class, PathnameServerJdk.class, Spy.class, SocketActivation.class,
+                HttpOverUnix.class, PostgresOverUnix.class,
+                Bench.class, AutoComplete.GenerateCompletion.class);
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -57,14 +59,53 @@ class Uds implements Callable<Integer> {
     /**
      * uds with only the subcommand named FIRST (its first argument): picocli reads every option of a
      * subcommand when it is added, which for all of them took longer than the lesson itself needs to
-     * start. uds's own help, its completion script and anything else get them all.
+     * start; and the name comes from a switch, since finding it in each subcommand's annotation loads
+     * all their classes. uds's own help, its completion script and anything else get them all.
      */
     static CommandLine commandLine(String first) {
         CommandLine uds = new CommandLine(new Uds());
-        List<Class<?>> named = SUBCOMMANDS.stream()
-                .filter(subcommand -> subcommand != AutoComplete.GenerateCompletion.class && subcommand.getAnnotation(Command.class).name().equals(first))
-                .toList();
-        (named.isEmpty() ? SUBCOMMANDS : named).forEach(uds::addSubcommand);
+        Class<?> named = subcommand(first);
+        if (named != null) {
+            uds.addSubcommand(named);
+            return uds;
+        }
+        for (Class<?> subcommand : subcommands()) {
+            String name = subcommand.getAnnotation(Command.class).name();
+            if (subcommand != AutoComplete.GenerateCompletion.class && subcommand(name) != subcommand) { // the two lists agree
+                throw new IllegalStateException("uds: " + subcommand.getName() + " is not under its name " + name + " in Uds.subcommand");
+            }
+            uds.addSubcommand(subcommand);
+        }
         return uds;
+    }
+
+    /** The subcommand called NAME, or null; generate-completion is not here: it needs them all. */
+    static Class<?> subcommand(String name) {
+        return switch (name) {
+            case "server" -> StreamServer.class;
+            case "client" -> StreamClient.class;
+            case "inspect" -> Uds.Inspect.class;
+            case "tour" -> Tour.class;
+            case "pathname-server" -> PathnameServer.class;
+            case "pathname-client" -> PathnameClient.class;
+            case "abstract-server" -> AbstractServer.class;
+            case "abstract-client" -> AbstractClient.class;
+            case "socketpair" -> Socketpair.class;
+            case "datagram-server" -> DatagramServer.class;
+            case "datagram-client" -> DatagramClient.class;
+            case "seqpacket-server" -> SeqpacketServer.class;
+            case "seqpacket-client" -> SeqpacketClient.class;
+            case "fd-passing" -> FdPassing.class;
+            case "lifecycle" -> Lifecycle.class;
+            case "peer-credentials" -> PeerCredentials.class;
+            case "who-may-connect" -> WhoMayConnect.class;
+            case "pathname-server-jdk" -> PathnameServerJdk.class;
+            case "spy" -> Spy.class;
+            case "socket-activation" -> SocketActivation.class;
+            case "http-over-unix" -> HttpOverUnix.class;
+            case "postgres-over-unix" -> PostgresOverUnix.class;
+            case "bench" -> Bench.class;
+            default -> null;
+        };
     }
 }
