@@ -86,7 +86,8 @@ class Inspector implements Callable<Integer> {
 
     @Option(names = "--wait", paramLabel = "SECONDS", arity = "0..1", preprocessor = AttachedOnly.class,
             description = "Wait until at least one socket matches (up to SECONDS, default 10: --wait=SECONDS), then list"
-                    + " as usual; exit 1 with one line on stderr if none did. For scripts that start a server, then a client.")
+                    + " as usual; exit 1 with one line on stderr if none did, or at once if the process --pid names ended."
+                    + " For scripts that start a server, then a client.")
     Double waitSeconds;
 
     @Parameters(paramLabel = "PATTERN", arity = "0..1",
@@ -157,6 +158,9 @@ class Inspector implements Callable<Integer> {
             }
             if (System.nanoTime() - deadline >= 0) {
                 throw new IOException("no socket matched within " + shown(waitSeconds) + (waitSeconds == 1 ? " second" : " seconds"));
+            }
+            if (pid != null && !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) { // a server that failed: no need to wait on
+                throw new IOException("process " + pid + " is not running, and no socket of its matched");
             }
             Thread.sleep(25); // about 40 dumps a second: quick to notice, and no core kept busy
         }

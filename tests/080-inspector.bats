@@ -367,6 +367,16 @@ inspector_runs() {
   assert_output "['@$name']"
 }
 
+@test "--wait --pid: a process that is gone (a server that failed) ends the wait at once, exit 1" {
+  sleep 0 &
+  gone=$!
+  wait "$gone"
+  run_script inspector --wait=60 --listening --pid "$gone" "@$(unique never)"
+  assert_failure 1
+  assert_output ""
+  assert_stderr "inspector: process $gone is not running, and no socket of its matched"
+}
+
 @test "--wait=SECONDS gives up after SECONDS: one line on stderr, exit 1, and no core kept busy meanwhile" {
   name=$(unique nobody-listens)
   TIMEFORMAT='%U %S'
