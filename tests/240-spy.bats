@@ -450,6 +450,11 @@ for i in range(50):
   assert_line --regexp "^#1 \+[0-9.]+ > 1 byte and 1 descriptor \[pipe:\[[0-9]+\]\]: x\$"
 }
 
+# opened_at_least N: the spy's log has N connections opened (or more).
+opened_at_least() {
+  [ "$(grep -c ' open: ' "$BATS_TEST_TMPDIR/spy.log")" -ge "$1" ]
+}
+
 @test "a flood of idle clients: at most --max-clients are relayed at once (two threads each), the rest wait in the listen queue" {
   start_http http "$path"
   start_spy spy "$path" --max-clients 8
@@ -469,6 +474,8 @@ print("connected", len(held), flush=True)
 signal.pause()' "$path"
   wait_for_output flood "^connected "
   wait_for_output spy "^8 connections at once \(--max-clients\): the next wait in the listen queue\$"
+  # Each relay says "open" once it reaches the server, on its own thread: after the line above.
+  wait_until "the spy says 8 connections are open" opened_at_least 8
   threads=$(awk '/^Threads:/ { print $2 }' "/proc/$spy/status")
   [ "$threads" -le 60 ] || fail "$threads threads for 8 connections at once"
   [ "$(grep -c ' open: ' "$BATS_TEST_TMPDIR/spy.log")" -eq 8 ]
