@@ -29,12 +29,15 @@ class AbstractServer implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Clients to serve, then exit; 0 serves until stopped, as the post's while True (default: ${DEFAULT-VALUE}).")
     long count = 0;
 
+    @Option(names = "--idle", paramLabel = "SECONDS", description = "Let a client go once it has sent nothing for SECONDS, so that the next one is served (default: ${DEFAULT-VALUE}).")
+    int idleSeconds = 10;
+
     @Override
     public Integer call() throws IOException {
         // The post's b'\0abstract_socket': a NUL byte first, then the name; sun_path holds 108 bytes in all.
         byte[] address = ("\0" + name).getBytes(StandardCharsets.UTF_8);
-        if (address.length < 2 || address.length > 108 || count < 0) {
-            throw new ParameterException(new CommandLine(this), "--name must be 1 to 107 bytes, and --count 0 or more");
+        if (address.length < 2 || address.length > 108 || count < 0 || idleSeconds < 1 || idleSeconds > 86_400) {
+            throw new ParameterException(new CommandLine(this), "--name must be 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400");
         }
         // junixsocket's bind() would find a name in use by connecting to its holder, which would see a
         // client that says nothing: look the name up in the kernel's table of unix sockets first.
@@ -48,15 +51,15 @@ class AbstractServer implements Callable<Integer> {
             for (long served = 0; count == 0 || served < count; served++) {
                 try (AFUNIXSocket client = server.accept()) {
                     System.out.println("Accepted connection from client");
-                    // One client at a time, as in the post: one that sends nothing may hold the others up for 10 s.
-                    client.setSoTimeout(10_000);
+                    // One client at a time, as in the post: one that sends nothing may hold the others up for --idle s.
+                    client.setSoTimeout(idleSeconds * 1000);
                     // recv() until the client closes; only the first 64 KiB is kept, the rest counted.
                     InputStream in = client.getInputStream();
                     byte[] data = in.readNBytes(65536);
                     long more = in.transferTo(OutputStream.nullOutputStream());
                     System.out.println("Received data: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
                 } catch (SocketTimeoutException silent) {
-                    System.err.println("abstract-server: a client was silent for 10 seconds: let go");
+                    System.err.println("abstract-server: a client was silent for " + idleSeconds + " seconds: let go");
                 } catch (IOException e) { // a client that fails (a reset, say) does not end the server
                     System.err.println("abstract-server: a client failed: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 }

@@ -43,6 +43,9 @@ class DatagramClient implements Callable<Integer> {
     @Option(names = "--autobind", description = "Let the kernel choose the client's name (bind() with an empty address): @ and five hex digits.")
     boolean autobind;
 
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long to wait for each reply (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds = 5;
+
     @Override
     public Integer call() throws IOException {
         // The client's own address; an absolute path, since a relative one would name a file in the server's folder.
@@ -55,6 +58,9 @@ class DatagramClient implements Callable<Integer> {
         }
         if (autobind && bind != null) {
             throw new ParameterException(new CommandLine(this), "--bind and --autobind exclude each other");
+        }
+        if (timeoutSeconds < 1 || timeoutSeconds > 86_400) {
+            throw new ParameterException(new CommandLine(this), "--timeout must be 1 to 86400");
         }
         Path ownPath = own == null || ownSunPath[0] == 0 ? null : Path.of(own);
         if (ownPath != null) {
@@ -90,7 +96,7 @@ class DatagramClient implements Callable<Integer> {
             } catch (SocketException e) {
                 throw new IOException("cannot reach " + address + ": " + e.getMessage());
             }
-            client.setSoTimeout(5000); // receive() waits 5 s at most
+            client.setSoTimeout(timeoutSeconds * 1000); // receive() waits --timeout s at most
 
             for (String message : messages == null ? List.of("Hello, datagram socket!") : messages) {
                 byte[] data = message.getBytes(StandardCharsets.UTF_8);
@@ -108,10 +114,11 @@ class DatagramClient implements Callable<Integer> {
                 try {
                     client.receive(reply); // recv(): one datagram, whole: the answer to this message
                 } catch (SocketTimeoutException e) {
-                    if (System.nanoTime() - start > 4_000_000_000L) {
-                        throw new IOException("no reply from " + address + " within 5 s");
+                    // junixsocket reports an empty datagram as a timeout too, but at once: a real one took most of --timeout.
+                    if (System.nanoTime() - start > timeoutSeconds * 800_000_000L) {
+                        throw new IOException("no reply from " + address + " within " + timeoutSeconds + " s");
                     }
-                    reply.setLength(0); // junixsocket reports an empty datagram as a timeout, at once
+                    reply.setLength(0); // an empty datagram
                 }
                 if (reply.getLength() == buffer.length) {
                     throw new IOException("the reply from " + address + " was longer than " + (buffer.length - 1) + " bytes: cut");

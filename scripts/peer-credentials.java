@@ -36,10 +36,13 @@ class PeerCredentials implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Clients to take (served or refused), then exit; 0 takes them until stopped (default: ${DEFAULT-VALUE}).")
     int count = 0;
 
+    @Option(names = "--idle", paramLabel = "SECONDS", description = "Let a client go once it has sent nothing for SECONDS, so that the next one is served (default: ${DEFAULT-VALUE}).")
+    int idleSeconds = 10;
+
     @Override
     public Integer call() throws IOException {
-        if (unixAddress(address) == null || count < 0) {
-            throw new ParameterException(new CommandLine(this), "ADDRESS must be @NAME or a path, in 1 to 107 bytes, and --count 0 or more");
+        if (unixAddress(address) == null || count < 0 || idleSeconds < 1 || idleSeconds > 86_400) {
+            throw new ParameterException(new CommandLine(this), "ADDRESS must be @NAME or a path, in 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400");
         }
         try (AFUNIXServerSocket server = AFUNIXServerSocket.newInstance()) { // socket(AF_UNIX, SOCK_STREAM)
             bindListener(server, address, 128); // bind() and listen(128), with the care of the model servers
@@ -59,15 +62,15 @@ class PeerCredentials implements Callable<Integer> {
                         continue; // close() before any recv(): whatever the client sent is dropped unread
                     }
                     System.out.println("Accepted connection from " + who);
-                    // One client at a time: one that sends nothing may hold the others up for 10 s.
-                    client.setSoTimeout(10_000);
+                    // One client at a time: one that sends nothing may hold the others up for --idle s.
+                    client.setSoTimeout(idleSeconds * 1000);
                     // recv() until the client closes; only the first 64 KiB is kept, the rest counted.
                     InputStream in = client.getInputStream();
                     byte[] data = in.readNBytes(65536);
                     long more = in.transferTo(OutputStream.nullOutputStream());
                     System.out.println("Received data: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
                 } catch (SocketTimeoutException silent) {
-                    System.err.println("peer-credentials: a client was silent for 10 seconds: let go");
+                    System.err.println("peer-credentials: a client was silent for " + idleSeconds + " seconds: let go");
                 } catch (IOException e) { // a client that fails (a reset, say) does not end the server
                     System.err.println("peer-credentials: a client failed: " + escaped(String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8)));
                 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
 # ./jbang: the pinned JBang, fetched once with Maven, with JBang's own arguments, output and exit
 # codes; and the clear line it prints when Java, Maven or JBang is missing.
+# The tests tagged jdk-neutral test the launcher's own logic (fetching JBang, noticing a change,
+# pruning its cache), which is the same whatever the JDK: CI's second run, on JDK 25, leaves them out;
+# the ones about the JVM a script runs in (its class-data archive, JBang's) run on both.
 
 load helpers
 
@@ -52,6 +55,7 @@ bare_path() {
   assert_line --index 2 "Received data from client: "
 }
 
+# bats test_tags=jdk-neutral
 @test "fetches JBang with Maven into an empty local repository, and checks its checksum" {
   repo=$BATS_TEST_TMPDIR/repo
   JBANG_REPO=$repo run --separate-stderr "$KIT/jbang" --version
@@ -88,6 +92,7 @@ bare_path() {
   assert_stderr "jbang (uds-kit): $old_java/bin/java is Java 11: install a JDK 17 or newer (or set JAVA_HOME to one)"
 }
 
+# bats test_tags=jdk-neutral
 @test "without Maven, a jbang on PATH is used, and it says so" {
   path=$(bare_path java)
   # The user's own JBang: here the same pinned one, reached through a different file.
@@ -157,6 +162,7 @@ JAVA
   assert_output --regexp "^hello from Java [0-9]+, picocli false two words\|\|it's\|\\\$HOME\$"
 }
 
+# bats test_tags=jdk-neutral
 @test "a changed script, //SOURCES file or //DEPS line is rebuilt before it runs" {
   write_greeting_script
   run "$KIT/jbang" "$script" && assert_output --partial "hello from Java"
@@ -190,6 +196,7 @@ other_jdk() {
   skip "no second JDK 17+ in /usr/lib/jvm"
 }
 
+# bats test_tags=jdk-neutral
 @test "another JDK runs the script on that JDK" {
   write_greeting_script
   current=$("$KIT/jbang" "$script" | sed -n 's/^hello from Java \([0-9]*\).*/\1/p')
@@ -202,6 +209,7 @@ other_jdk() {
   assert_output "hello from Java $current, picocli false "
 }
 
+# bats test_tags=jdk-neutral
 @test "a script that does not compile says so, exit 1, and runs once it is fixed" {
   write_greeting_script
   sed -i 's/return "hello from/return hello from/' "${script%/*}/Greeting.java"
@@ -215,6 +223,7 @@ other_jdk() {
   assert_output --regexp "^hello from Java [0-9]+, picocli false \$"
 }
 
+# bats test_tags=jdk-neutral
 @test "a cleared JBang cache is rebuilt, not run from the gone jar" {
   write_greeting_script
   run "$KIT/jbang" "$script" && assert_success
@@ -224,6 +233,7 @@ other_jdk() {
   assert_output --regexp "^hello from Java [0-9]+, picocli false again\$"
 }
 
+# bats test_tags=jdk-neutral
 @test "an alias runs again without starting JBang, and a changed catalog it imports is honoured" {
   write_greeting_script
   mkdir "$BATS_TEST_TMPDIR/catalogs"
@@ -418,6 +428,7 @@ assert_made_anew() {
   assert_stderr_only_jbang
 }
 
+# bats test_tags=jdk-neutral
 @test "one entry per script and JDK, whatever the working folder; the oldest entries, and JBang's archives not used lately, are pruned" {
   write_greeting_script
   # Archives of JBang's classes for other JDKs or Maven repositories, last used days ago.

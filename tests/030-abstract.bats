@@ -87,9 +87,9 @@ Received data: after"
   [ "$SERVER_STATUS" -eq 0 ]
 }
 
-@test "a client that sends nothing is let go after 10 seconds, and the next one is served" {
+@test "a client that sends nothing is let go after --idle seconds (10 unless told), and the next one is served" {
   name=$(unique idle)
-  start_script_server server abstract-server --name "$name" --count 2
+  start_script_server server abstract-server --name "$name" --count 2 --idle 2
   wait_for_output server "^Server is listening"
   start_server idle python3 -c 'import signal, socket, sys; s = socket.socket(socket.AF_UNIX); s.connect(b"\0" + sys.argv[1].encode()); print("connected", flush=True); signal.pause()' "$name"
   wait_for_output idle "^connected\$"
@@ -99,8 +99,12 @@ Received data: after"
   wait_server server
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log server
-  assert_line --index 2 "abstract-server: a client was silent for 10 seconds: let go"
+  assert_line --index 2 "abstract-server: a client was silent for 2 seconds: let go"
   assert_line --index 4 "Received data: next"
+  run_script abstract-server --help
+  # the default, as --help says it (picocli wraps the sentence: joined again here)
+  assert_equal "$(tr '\n' ' ' <<<"$output" | tr -s ' ' | grep -o -- '--idle=SECONDS [^.]*\.')" \
+    "--idle=SECONDS Let a client go once it has sent nothing for SECONDS, so that the next one is served (default: 10)."
 }
 
 @test "a client that resets mid-message is reported, and the server serves on" {

@@ -62,12 +62,14 @@ pathname-client|--path "$dir/stale.sock"|1|cannot connect to .*/d/stale.sock: Co
 pathname-client|--path "$dir/file"|1|cannot connect to .*/d/file: Connection refused$
 pathname-client|one two|2|Unmatched argument at index 1: 'two'
 pathname-client|--path "$dir/missing/x.sock"|1|cannot connect to .*/d/missing/x.sock: No such file or directory$
-abstract-server|--name ''|2|--name must be 1 to 107 bytes, and --count 0 or more$
-abstract-server|--name "$long_name"|2|--name must be 1 to 107 bytes, and --count 0 or more$
+abstract-server|--name ''|2|--name must be 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400$
+abstract-server|--name "$long_name"|2|--name must be 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400$
 abstract-server|--name "$held"|1|@uds-kit-test-.*-held is already in use$
-abstract-server|--count -5|2|--name must be 1 to 107 bytes, and --count 0 or more$
+abstract-server|--count -5|2|--name must be 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400$
 abstract-server|--count 99999999999999999999|2|Invalid value for option '--count': '99999999999999999999' is not a long$
 abstract-server|--count many|2|Invalid value for option '--count': 'many' is not a long$
+abstract-server|--idle 0|2|--name must be 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400$
+abstract-server|--idle 86401|2|--name must be 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400$
 abstract-client|--name ''|2|--name must be 1 to 107 bytes$
 abstract-client|--name "$long_name"|2|--name must be 1 to 107 bytes$
 abstract-client|--name "$free"|1|cannot connect to @uds-kit-test-.*-free: Connection refused$

@@ -493,13 +493,13 @@ signal.pause()' "$greedy" "$name" "$sends"
   assert_line "Reply: NEXT"
 }
 
-@test "a server that never answers: exit 1 with one line after 5 s, and the client's file is gone" {
+@test "a server that never answers: exit 1 with one line after --timeout seconds (5 unless told), and the client's file is gone" {
   name=$(unique py-server)
   start_python_server pyserver "@$name" silent
 
-  run_script datagram-client "@$name" "anyone there?"
+  run_script datagram-client "@$name" "anyone there?" --timeout 1
   assert_failure 1
-  assert_stderr "datagram-client: no reply from @$name within 5 s"
+  assert_stderr "datagram-client: no reply from @$name within 1 s"
   assert_line --index 1 "Sent: anyone there?"
   client=$(client_address "$output")
   wait_for_output pyserver "^received 'anyone there\?' from $client "
@@ -624,6 +624,7 @@ datagram-client|"@$long_name"|2|ADDRESS and --bind must be @NAME or a path, of 1
 datagram-client|"$long"|2|ADDRESS and --bind must be @NAME or a path, of 1 to 107 bytes$
 datagram-client|--bind "@$long_name" "@$free"|2|ADDRESS and --bind must be @NAME or a path, of 1 to 107 bytes$
 datagram-client|--bind "$dir/c.sock" --autobind "@$free"|2|--bind and --autobind exclude each other$
+datagram-client|--timeout 0 "@$free"|2|--timeout must be 1 to 86400$
 datagram-client|"@$free"|1|cannot reach @uds-kit-test-.*-free: Connection refused$
 datagram-client|"$dir/none.sock"|1|cannot reach .*/d/none.sock: No such file or directory$
 datagram-client|"$dir/stale.sock"|1|cannot reach .*/d/stale.sock: Connection refused$

@@ -148,9 +148,9 @@ Received data: from root"
   assert_equal "${#BASH_REMATCH[1]}" 65536
 }
 
-@test "a client that sends nothing is let go after 10 s, and the next one is served" {
+@test "a client that sends nothing is let go after --idle seconds (10 unless told), and the next one is served" {
   name=$(unique credentials)
-  start_script_server server peer-credentials "@$name" --count 2
+  start_script_server server peer-credentials "@$name" --count 2 --idle 2
   wait_for_output server "^Server listening on"
   start_server idle python3 -c '
 import signal, socket, sys
@@ -164,8 +164,12 @@ signal.pause()' "$name"
   wait_server server
   [ "$SERVER_STATUS" -eq 0 ]
   run server_log server
-  assert_line "peer-credentials: a client was silent for 10 seconds: let go"
+  assert_line "peer-credentials: a client was silent for 2 seconds: let go"
   assert_line "Received data: after the idle one"
+  run_script peer-credentials --help
+  # the default, as --help says it (picocli wraps the sentence: joined again here)
+  assert_equal "$(tr '\n' ' ' <<<"$output" | tr -s ' ' | grep -o -- '--idle=SECONDS [^.]*\.')" \
+    "--idle=SECONDS Let a client go once it has sent nothing for SECONDS, so that the next one is served (default: 10)."
 }
 
 @test "uds peer-credentials is the same lesson; uds server still takes --credentials and --allow-uid" {
@@ -198,10 +202,11 @@ signal.pause()' "$name"
   assert_failure 2
   assert_stderr "peer-credentials: Missing required parameter: 'ADDRESS'"
 
-  for address in "@" "@$(printf 'n%.0s' $(seq 108))" "$BATS_TEST_TMPDIR/$(printf 'p%.0s' $(seq 108))"; do
-    run_script peer-credentials "$address"
+  for arguments in "@" "@$(printf 'n%.0s' $(seq 108))" "$BATS_TEST_TMPDIR/$(printf 'p%.0s' $(seq 108))" "@x --idle 0"; do
+    # shellcheck disable=SC2086 # an address, or an address and an option
+    run_script peer-credentials $arguments
     assert_failure 2
-    assert_stderr "peer-credentials: ADDRESS must be @NAME or a path, in 1 to 107 bytes, and --count 0 or more"
+    assert_stderr "peer-credentials: ADDRESS must be @NAME or a path, in 1 to 107 bytes, --count 0 or more, and --idle 1 to 86400"
   done
 
   name=$(unique held)
