@@ -378,8 +378,11 @@ assert_made_anew() {
 @test "the archive and the library are made anew when the script, a jar or the JDK changes, and the old ones removed" {
   write_probe_script
   export JBANG_REPO=$BATS_TEST_TMPDIR/repo # a Maven repository of the test's own, whose jars it may touch
-  mkdir -p "$JBANG_REPO/com"
+  # JBang and the probe's dependencies, copied: the launcher would fetch JBang with Maven again (10 s)
+  mkdir -p "$JBANG_REPO/com" "$JBANG_REPO/info" "$JBANG_REPO/dev/jbang"
   cp -r "$MAVEN_REPO/com/kohlschutter" "$JBANG_REPO/com/"
+  cp -r "$MAVEN_REPO/info/picocli" "$JBANG_REPO/info/"
+  cp -r "$MAVEN_REPO/dev/jbang/jbang-cli" "$JBANG_REPO/dev/jbang/"
   run "$KIT/jbang" "$script" && assert_success
   wait_until "the archive and the library are made" prepared
   run --separate-stderr "$KIT/jbang" "$script"
