@@ -376,12 +376,17 @@ assert_made_anew() {
 }
 
 @test "the archive and the library are made anew when the script, a jar or the JDK changes, and the old ones removed" {
+  # JBang and the probe's dependencies, copied into a Maven repository of the test's own, whose jars
+  # it may touch (the launcher would fetch JBang with Maven again: 10 s). The dependencies from where
+  # JBang put them (its repository follows Java's user.home, which need not be $HOME), JBang from
+  # where the launcher did.
+  dependencies=$(classpath_of abstract-client | tr ':' '\n' | sed -n 's|/com/kohlschutter/junixsocket/.*||p' | head -n 1)
+  [ -d "$dependencies/info/picocli" ]
   write_probe_script
-  export JBANG_REPO=$BATS_TEST_TMPDIR/repo # a Maven repository of the test's own, whose jars it may touch
-  # JBang and the probe's dependencies, copied: the launcher would fetch JBang with Maven again (10 s)
+  export JBANG_REPO=$BATS_TEST_TMPDIR/repo
   mkdir -p "$JBANG_REPO/com" "$JBANG_REPO/info" "$JBANG_REPO/dev/jbang"
-  cp -r "$MAVEN_REPO/com/kohlschutter" "$JBANG_REPO/com/"
-  cp -r "$MAVEN_REPO/info/picocli" "$JBANG_REPO/info/"
+  cp -r "$dependencies/com/kohlschutter" "$JBANG_REPO/com/"
+  cp -r "$dependencies/info/picocli" "$JBANG_REPO/info/"
   cp -r "$MAVEN_REPO/dev/jbang/jbang-cli" "$JBANG_REPO/dev/jbang/"
   run "$KIT/jbang" "$script" && assert_success
   wait_until "the archive and the library are made" prepared
