@@ -211,6 +211,14 @@ wait_until() {
   done
 }
 
+# assert_took_less LIMIT START WHAT: less than LIMIT seconds went by since START (a $SECONDS taken
+# before WHAT began), or the test fails saying how long WHAT took. For a limit set by a knob: the
+# message that quotes the knob would still pass if the code waited out the default instead.
+assert_took_less() {
+  local took=$((SECONDS - $2))
+  [ "$took" -lt "$1" ] || fail "$3 took $took s, not less than $1"
+}
+
 # readable_classpath SCRIPT: copies the built script and its dependencies into a folder that any
 # user may read (JBang's cache is root's), and prints a classpath for `java -cp`.
 # Called in $(...), it cannot add to CLEANUP: its folders carry the test's own prefix instead.
