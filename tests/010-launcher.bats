@@ -364,6 +364,37 @@ assert_stderr_only_jbang() {
   wait_until "the archive is made again" prepared
 }
 
+# bats test_tags=jdk-neutral
+@test "scripts run while a preparation runs are prepared after it, without another run of their own" {
+  write_greeting_script
+  mkdir "$BATS_TEST_TMPDIR/second"
+  sed "s/class greet/class second/" "$script" >"$BATS_TEST_TMPDIR/second/second.java"
+  cp "${script%/*}/Greeting.java" "$BATS_TEST_TMPDIR/second/"
+  # A preparation that runs (as the launcher sees one: its pid, a process whose third argument is
+  # the launcher's preparation flag), holding the lock while both scripts run for the first time.
+  mkfifo "$BATS_TEST_TMPDIR/holder"
+  python3 - --uds-kit-prepare-5e1f <"$BATS_TEST_TMPDIR/holder" 3>&- &
+  holder=$!
+  exec 7>"$BATS_TEST_TMPDIR/holder"
+  mkdir -p "$JBANG_CACHE_DIR/uds-kit/preparing"
+  echo "$holder" >"$JBANG_CACHE_DIR/uds-kit/preparing/pid"
+  for each in "$script" "$BATS_TEST_TMPDIR/second/second.java"; do
+    run "$KIT/jbang" "$each" first
+    assert_success
+  done
+  # Two entries, neither naming an archive: both runs found the lock held.
+  run bash -c 'for entry in "$1"/uds-kit/entries/*; do echo "[$(sed -n 3p "$entry")]"; done' _ "$JBANG_CACHE_DIR"
+  assert_output $'[]\n[]'
+  exec 7>&-
+  wait "$holder"
+  # The first script runs again and starts a preparation; the second script's entry is prepared too.
+  run "$KIT/jbang" "$script" again
+  assert_success
+  wait_until "both scripts' archives are made" prepared
+  run bash -c 'for entry in "$1"/uds-kit/entries/*; do [ -f "$(sed -n 3p "$entry")" ] && echo archive; done' _ "$JBANG_CACHE_DIR"
+  assert_output $'archive\narchive'
+}
+
 # assert_made_anew: the probe runs without the old archive and library (JBang was asked), then,
 # once the preparation has made new ones, from the cache, silently.
 assert_made_anew() {
