@@ -372,8 +372,10 @@ assert_stderr_only_jbang() {
   cp "${script%/*}/Greeting.java" "$BATS_TEST_TMPDIR/second/"
   # A preparation that runs (as the launcher sees one: its pid, a process whose third argument is
   # the launcher's preparation flag), holding the lock while both scripts run for the first time.
+  flag=$(sed -n 's/^readonly PREPARE=//p' "$KIT/jbang")
+  [ -n "$flag" ]
   mkfifo "$BATS_TEST_TMPDIR/holder"
-  python3 - --uds-kit-prepare-5e1f <"$BATS_TEST_TMPDIR/holder" 3>&- &
+  python3 - "$flag" <"$BATS_TEST_TMPDIR/holder" 3>&- &
   holder=$!
   exec 7>"$BATS_TEST_TMPDIR/holder"
   mkdir -p "$JBANG_CACHE_DIR/uds-kit/preparing"
