@@ -191,6 +191,10 @@ public class StreamServer implements Callable<Integer> {
                     client = server.accept();
                 } catch (SocketException e) {
                     slots.release();
+                    if (server.isClosed() && file != null) {
+                        // junixsocket's accept() closes the socket when the file at the path is no longer its own
+                        throw new IOException(address + " was removed or replaced: no client can reach this server any more");
+                    }
                     if (server.isClosed()) {
                         throw e;
                     }

@@ -130,10 +130,13 @@ class PathnameServerJdk implements Callable<Integer> {
         System.out.println("Received data from client: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
     }
 
-    /** Removes the socket file that bind() made, if the file at PATH is still that one (device and inode). */
+    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, same device and inode. */
     static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
         try {
-            if (ours.equals(Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS))) {
+            // Once our socket is closed its inode number is free, and ext4 gives it to the next new file.
+            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            boolean socket = ((Integer) file.get("mode") & 0170000) == 0140000;
+            if (socket && ours.get("dev").equals(file.get("dev")) && ours.get("ino").equals(file.get("ino"))) {
                 Files.delete(path);
             }
         } catch (IOException goneAlready) {

@@ -220,6 +220,20 @@ Received data from client: line one\\nline two"
   assert_replaced_file_kept server "$path"
 }
 
+@test "uds server whose socket file was removed says so at its next client, exit 1, and leaves the file's other name" {
+  path=$(socket_path s.sock)
+  start_script_server server uds server "$path" --count 0
+  wait_for_output server "^Server listening on"
+  ln "$path" "$BATS_TEST_TMPDIR/other-name.sock" # the same socket file, by a name of the test's
+  rm "$path"
+  run_script uds client "$BATS_TEST_TMPDIR/other-name.sock" "through the other name" # answered or refused: either wakes it
+  wait_server server
+  [ "$SERVER_STATUS" -eq 1 ]
+  run server_log server
+  assert_line "uds: $path was removed or replaced: no client can reach this server any more"
+  assert [ -S "$BATS_TEST_TMPDIR/other-name.sock" ]
+}
+
 @test "bash completion from uds generate-completion completes subcommands and options" {
   run_script uds generate-completion
   assert_success
