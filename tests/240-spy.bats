@@ -13,12 +13,17 @@ setup() {
   path=$folder/app.sock
 }
 
-# start_spy LABEL ARGS...: the spy as a server, ready once it prints its listening line.
+# start_spy LABEL ARGS...: the spy as a server, ready once it has said where it listens (and, in the
+# server's place, how to put the file back).
 start_spy() {
   local label=$1
   shift
   start_script_server "$label" spy "$@"
   wait_for_output "$label" '^Spy listening on |^\{"event":"listening",'
+  # In the server's place, how to put its file back follows on a line of its own: written just after.
+  if grep -qE "in the server's place|\"in_place\":true" "$(server_logs)/$label.log"; then
+    wait_for_output "$label" '^If the spy is killed with SIGKILL|^\{"event":"how_to_restore",'
+  fi
 }
 
 # start_http LABEL ADDRESS: Python's http.server on a unix socket (a path or @name).
