@@ -85,10 +85,13 @@ class Inspector implements Callable<Integer> {
     Double watchSeconds;
 
     @Option(names = "--wait", paramLabel = "SECONDS", arity = "0..1", preprocessor = AttachedOnly.class,
-            description = "Wait until at least one socket matches (up to SECONDS, default 10: --wait=SECONDS), then list"
+            description = "Wait until at least one socket matches (up to SECONDS, default " + WAIT_SECONDS + ": --wait=SECONDS), then list"
                     + " as usual; exit 1 with one line on stderr if none did, or at once if the process --pid names ended."
                     + " For scripts that start a server, then a client.")
     Double waitSeconds;
+
+    // A minute: a server's first run under JBang is resolved and compiled first, seconds on a busy machine.
+    static final String WAIT_SECONDS = "60";
 
     @Parameters(paramLabel = "PATTERN", arity = "0..1",
             description = "Only addresses (as printed) that match this regular expression (a part of it is enough).")
@@ -102,7 +105,7 @@ class Inspector implements Callable<Integer> {
         @Override
         public boolean preprocess(Stack<String> args, CommandSpec command, ArgSpec option, Map<String, Object> info) {
             if (!"=".equals(info.get("separator"))) {
-                args.push("10");
+                args.push(WAIT_SECONDS);
             }
             return false; // picocli goes on, and reads the seconds from the stack
         }
