@@ -104,8 +104,7 @@ Received data: after"
   assert_line --index 2 "abstract-server: a client was silent for 2 seconds: let go"
   assert_line --index 4 "Received data: next"
   run_script abstract-server --help
-  # the default, as --help says it (picocli wraps the sentence: joined again here)
-  assert_equal "$(tr '\n' ' ' <<<"$output" | tr -s ' ' | grep -o -- '--idle=SECONDS [^.]*\.')" \
+  assert_equal "$(option_help --idle=SECONDS)" \
     "--idle=SECONDS Let a client go once it has sent nothing for SECONDS, so that the next one is served (default: 10)."
 }
 

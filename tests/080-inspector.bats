@@ -380,7 +380,7 @@ inspector_runs() {
 @test "--wait=SECONDS gives up after SECONDS (a minute without them, as --help says): one line on stderr, exit 1, and no core kept busy meanwhile" {
   # A minute, not 10 s: a README session's server, started while the machine was busy, listened too late for 10.
   run_script inspector --help
-  [[ "$(tr -s ' \n' ' ' <<<"$output")" == *"(up to SECONDS, default 60: --wait=SECONDS)"* ]]
+  assert_equal "$(option_help '--wait[=SECONDS]')" "--wait[=SECONDS] Wait until at least one socket matches (up to SECONDS, default 60: --wait=SECONDS), then list as usual; exit 1 with one line on stderr if none did, or at once if the process --pid names ended."
 
   name=$(unique nobody-listens)
   TIMEFORMAT='%U %S'

@@ -169,8 +169,7 @@ signal.pause()' "$name"
   assert_line "peer-credentials: a client was silent for 2 seconds: let go"
   assert_line "Received data: after the idle one"
   run_script peer-credentials --help
-  # the default, as --help says it (picocli wraps the sentence: joined again here)
-  assert_equal "$(tr '\n' ' ' <<<"$output" | tr -s ' ' | grep -o -- '--idle=SECONDS [^.]*\.')" \
+  assert_equal "$(option_help --idle=SECONDS)" \
     "--idle=SECONDS Let a client go once it has sent nothing for SECONDS, so that the next one is served (default: 10)."
 }
 

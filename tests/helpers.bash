@@ -211,6 +211,16 @@ wait_until() {
   done
 }
 
+# option_help OPTION: OPTION's first sentence in the --help held in $output, as one line (picocli
+# wraps it over several), starting with OPTION as the help writes it: how a test reads a default.
+option_help() {
+  local joined rest
+  joined=$(tr '\n' ' ' <<<"$output" | tr -s ' ')
+  rest=${joined#*"$1 "}
+  [ "$rest" != "$joined" ] || { echo "no option $1 in the help" >&2; return 1; }
+  echo "$1 ${rest%%.*}."
+}
+
 # assert_took_less LIMIT START WHAT: less than LIMIT seconds went by since START (a $SECONDS taken
 # before WHAT began), or the test fails saying how long WHAT took. For a limit set by a knob: the
 # message that quotes the knob would still pass if the code waited out the default instead.
