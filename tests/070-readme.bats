@@ -177,3 +177,16 @@ EOF
   assert_success
   assert_line "OK: 3 of 3 tests passed"
 }
+
+@test "tests/run ends with the line N passed, N failed, and counts a skipped test apart, not as passed" {
+  mkdir "$BATS_TEST_TMPDIR/suite"
+  cat >"$BATS_TEST_TMPDIR/suite/sample.bats" <<'BATS'
+@test "passes" { true; }
+@test "is skipped" { skip "nothing to test here"; }
+@test "fails" { false; }
+BATS
+  run --separate-stderr "$KIT/tests/run" "$BATS_TEST_TMPDIR/suite/sample.bats"
+  assert_failure 1
+  assert_line "1 skipped (each line above that ends in '# skip' says why)"
+  assert_line --index $((${#lines[@]} - 1)) "1 passed, 1 failed"
+}
