@@ -178,6 +178,7 @@ EOF
   assert_line "OK: 3 of 3 tests passed"
 }
 
+# bats test_tags=jdk-neutral
 @test "tests/run ends with the line N passed, N failed, and counts a skipped test apart, not as passed" {
   mkdir "$BATS_TEST_TMPDIR/suite"
   cat >"$BATS_TEST_TMPDIR/suite/sample.bats" <<'BATS'
