@@ -7,6 +7,13 @@
 
 load helpers
 
+# The launcher's preparations that tests wait for run at normal priority: at its nice 10, one that
+# takes 3 s alone waited a minute and more on the JVMs of the suites beside this one (and a test
+# that waits for five passed bats' 180 s).
+setup_file() {
+  export UDS_KIT_LAUNCHER_NICENESS=0
+}
+
 # A PATH holding only the tools the launcher itself uses, plus what a test adds to it.
 bare_path() {
   bin=$BATS_TEST_TMPDIR/bin
@@ -318,14 +325,18 @@ assert_stderr_only_jbang() {
   [ -z "$(grep -v '^\[jbang\] ' <<<"$stderr")" ] || fail "more than JBang's lines on stderr: $stderr"
 }
 
-@test "a script's JVM gets a class-data archive and junixsocket's library from the cache, made out of band, silently" {
+@test "a script's JVM gets a class-data archive and junixsocket's library from the cache, made out of band at nice 10, silently" {
   write_probe_script
+  unset UDS_KIT_LAUNCHER_NICENESS # the launcher's own priority
   export PROBE_RUNS=$BATS_TEST_TMPDIR/runs
   touch "$BATS_TEST_TMPDIR/before"
   run --separate-stderr "$KIT/jbang" "$script" one
   assert_success
   assert_output --regexp "^library extracted, archive none, Java [0-9]+ one\$"
   assert_stderr_only_jbang
+  wait_until "the preparation starts" test -s "$JBANG_CACHE_DIR/uds-kit/preparing/pid"
+  run ps -o ni= -p "$(cat "$JBANG_CACHE_DIR/uds-kit/preparing/pid")"
+  assert_output --regexp "^ *10\$"
   wait_until "the archive and the library are made" prepared
   for words in two "three four"; do
     run --separate-stderr "$KIT/jbang" "$script" "$words"
