@@ -33,9 +33,10 @@ setup_suite() {
   mkdir -p "$STOCK_JBANG_CACHE"
   cp -r "$cache/jars" "$STOCK_JBANG_CACHE/"
   [ ! -f "$cache/dependency_cache.json" ] || cp "$cache/dependency_cache.json" "$STOCK_JBANG_CACHE/"
-  # JBang's JVM as the kit's launcher starts it (its notes off: stdout is JBang's answer), C1 alone,
-  # no verifier for JBang's own classes (the pinned jar).
-  export STOCK_JBANG_JVM_OPTIONS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:+UnlockDiagnosticVMOptions -XX:-BytecodeVerificationRemote -Xlog:disable -Xlog:all=error:stderr"
+  # JBang's JVM with the options the kit's launcher starts it with (its JBANG_JVM_OPTIONS).
+  STOCK_JBANG_JVM_OPTIONS=$(sed -n 's/^readonly JBANG_JVM_OPTIONS=(\(.*\))$/\1/p' "$kit/jbang")
+  [ -n "$STOCK_JBANG_JVM_OPTIONS" ] || { echo "setup_suite: no JBANG_JVM_OPTIONS in $kit/jbang" >&2; return 1; }
+  export STOCK_JBANG_JVM_OPTIONS
   mkdir -p "$BATS_RUN_TMPDIR/stock-jbang-home"
   if (cd "$BATS_RUN_TMPDIR" && HOME=$BATS_RUN_TMPDIR/stock-jbang-home JBANG_DIR=$BATS_RUN_TMPDIR/stock-jbang-home/.jbang \
     JBANG_CACHE_DIR=$STOCK_JBANG_CACHE JBANG_NO_VERSION_CHECK=true \
