@@ -43,19 +43,21 @@ broken_copy() {
   echo "$BATS_TEST_TMPDIR/alone/playground.jsh"
 }
 
-@test "playground@catalog, a new user's first run: the message arrives, both rows show, the name is gone after close, and nothing else is said" {
+@test "playground@catalog, a new user's first run: the message arrives, both rows show, the name is gone after close, nothing else is said, and no file is left in the temporary folder" {
   # A user who never ran JShell: java.util.prefs makes their ~/.java/.userPrefs on this run. Every
   # JVM says "Picked up JAVA_TOOL_OPTIONS" (how the test gives the JVMs that home), and JBang, which
   # runs for a new user (the launcher's cache off: it would skip JBang once it has run), says what it
   # resolves, each line "[jbang] ..."; nothing else may be on stderr. The jars come from the run's
   # Maven repository (JBang's default is under the user's home).
-  home=$BATS_TEST_TMPDIR/new-user
-  mkdir "$home"
-  JAVA_TOOL_OPTIONS=-Duser.home=$home UDS_KIT_LAUNCHER_CACHE=off JBANG_REPO=$MAVEN_REPO \
+  # JBang writes jshell's arguments and /exit into files of Java's temporary folder, here the test's.
+  home=$BATS_TEST_TMPDIR/new-user temporary=$BATS_TEST_TMPDIR/tmp
+  mkdir "$home" "$temporary"
+  JAVA_TOOL_OPTIONS="-Duser.home=$home -Djava.io.tmpdir=$temporary" UDS_KIT_LAUNCHER_CACHE=off JBANG_REPO=$MAVEN_REPO \
     run --separate-stderr ./jbang playground@catalog </dev/null
   assert [ -d "$home/.java/.userPrefs" ]
   stderr=$(grep -v -e '^Picked up JAVA_TOOL_OPTIONS: ' -e '^\[jbang\] ' <<<"$stderr" || true)
   assert_playground_ran
+  assert_equal "$(ls -A "$temporary")" ""
 }
 
 @test "the playground pins the kit's versions of junixsocket and needs no other file: copied alone, it runs by its path (jbang on PATH)" {
