@@ -11,6 +11,7 @@ import java.net.DatagramPacket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -19,10 +20,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import org.newsclub.net.unix.AFSocketType;
 import org.newsclub.net.unix.AFUNIXDatagramSocket;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.SocketClosedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -74,8 +77,12 @@ public class StreamClient implements Callable<Integer> {
     /** The largest record taken, each way: more than a datagram's default limit (net.core.wmem_default, 212992 bytes). */
     private static final int BUFFER = 256 * 1024;
 
-    /** The first failure of the sending thread, if any. */
-    private volatile IOException sendFailure;
+    /**
+     * The first failure of either thread that is not the socket's having been closed meanwhile: the
+     * cause to report. junixsocket closes the socket on EPIPE and ECONNRESET, and the sender closes it
+     * on its failure, so the other thread's next call fails with "not open", a consequence.
+     */
+    private final AtomicReference<IOException> failure = new AtomicReference<>();
 
     @Override
     public Integer call() throws IOException, InterruptedException {
@@ -101,8 +108,8 @@ public class StreamClient implements Callable<Integer> {
             if (closedByServer && !(stdin != null && isTerminal(0))) {
                 sender.join(); // the rest of the input: accepted by a server that still reads, or refused (EPIPE)
             }
-            if (sendFailure != null) {
-                throw sendFailure;
+            if (failure.get() != null) {
+                throw failure.get();
             }
         }
         return 0;
@@ -188,13 +195,27 @@ public class StreamClient implements Callable<Integer> {
                 connection.endSending(); // as the post's client closes: the server reads to the end
             }
         } catch (IOException e) {
-            sendFailure = e;
+            cause(e);
             try {
                 connection.close(); // the receiving thread's read ends too, and it reports this failure
             } catch (IOException alreadyClosed) {
                 // closed either way
             }
         }
+    }
+
+    /** Records E as the failure unless the socket had been closed meanwhile; returns the first failure recorded, or E. */
+    private IOException cause(IOException e) {
+        if (!closedMeanwhile(e)) {
+            failure.compareAndSet(null, e);
+        }
+        IOException first = failure.get();
+        return first != null ? first : e;
+    }
+
+    /** Whether E says only that the socket was closed before or during the call (told by type). */
+    private static boolean closedMeanwhile(IOException e) {
+        return e instanceof SocketClosedException || e instanceof ClosedChannelException;
     }
 
     /** The next line of IN with its newline (or what is left before the end, or BUFFER bytes of a longer line); null at the end. */
@@ -213,7 +234,7 @@ public class StreamClient implements Callable<Integer> {
      * Copies what the server sends to standard output, until it closes (true) or, once SENDER is
      * done, sends nothing for --timeout seconds (false).
      */
-    private boolean receive(Connection connection, Thread sender) throws IOException {
+    private boolean receive(Connection connection, Thread sender) throws IOException, InterruptedException {
         OutputStream stdout = new FileOutputStream(FileDescriptor.out); // one write each, unbuffered: a reply shows as it comes
         TerminalText terminal = isTerminal(1) ? new TerminalText() : null;
         byte[] buffer = new byte[BUFFER];
@@ -230,7 +251,12 @@ public class StreamClient implements Callable<Integer> {
                 }
                 return false;
             } catch (IOException e) {
-                throw sendFailure != null ? sendFailure : e; // the sender's failure closed the socket: that is the cause
+                if (closedMeanwhile(e)) {
+                    // The sender closed the socket on its failure, or junixsocket did on the sender's EPIPE,
+                    // perhaps before this thread's first read: the sender's failure, recorded as it ends, is the cause.
+                    sender.join();
+                }
+                throw cause(e);
             }
             if (n < 0) {
                 return true;
