@@ -419,7 +419,7 @@ assert_made_anew() {
   assert_stderr ""
 }
 
-@test "the archive and the library are made anew when the script, a jar or the JDK changes, and the old ones removed" {
+@test "the archive and the library are made anew when the script or a jar changes, and the old ones removed" {
   # JBang and the probe's dependencies, copied into a Maven repository of the test's own, whose jars
   # it may touch (the launcher would fetch JBang with Maven again: 10 s). The dependencies from where
   # JBang put them (its repository follows Java's user.home, which need not be $HOME), JBang from
@@ -449,6 +449,12 @@ assert_made_anew() {
   touch "$JBANG_REPO"/com/kohlschutter/junixsocket/junixsocket-common/2.10.1/junixsocket-common-2.10.1.jar
   assert_made_anew
   assert [ ! -e "$JBANG_CACHE_DIR/uds-kit/$second" ]
+}
+
+@test "a changed library is never loaded, and is extracted anew; another JDK gets an archive of its own, kept beside the first" {
+  write_probe_script
+  run "$KIT/jbang" "$script" && assert_success
+  wait_until "the archive and the library are made" prepared
 
   # The kept library is checked by its checksum: a changed one is never loaded, and is extracted anew.
   library=$(sed -n 4p "$JBANG_CACHE_DIR"/uds-kit/entries/*)
@@ -456,27 +462,27 @@ assert_made_anew() {
   cp "$library" "$BATS_TEST_TMPDIR/library"
   echo "changed" >>"$library"
   run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library extracted, archive none, Java [0-9]+ \$"
+  assert_output --regexp "^library extracted, archive none, Java [0-9]+ \$"
   wait_until "the library is extracted anew" prepared
   cmp "$library" "$BATS_TEST_TMPDIR/library"
   run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
+  assert_output --regexp "^library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ \$"
 
   # Another JDK: its own archive, kept beside the first JDK's.
   current=$(sed -n 's/.* Java \([0-9]*\) $/\1/p' <<<"$output")
   other_jdk "$current"
   JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
-  assert_output "Library extracted, archive none, Java $feature "
+  assert_output "library extracted, archive none, Java $feature "
   assert_stderr_only_jbang
   wait_until "the other JDK's archive is made" prepared
   JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library from the cache, archive archives/[^,]+ on ${other##*/}\.[0-9.]+\.jsa, Java $feature \$"
+  assert_output --regexp "^library from the cache, archive archives/[^,]+ on ${other##*/}\.[0-9.]+\.jsa, Java $feature \$"
   assert_stderr ""
   # Back on the first JDK: its entry is still there, unless JBang rebuilt the script's jar for the
   # other one (a jar built by a newer javac cannot run on an older JDK): then the jar is new, and so
   # is the entry.
   run --separate-stderr "$KIT/jbang" "$script"
-  assert_output --regexp "^Library (from the cache, archive archives/[^,]+\.jsa|extracted, archive none), Java $current \$"
+  assert_output --regexp "^library (from the cache, archive archives/[^,]+\.jsa|extracted, archive none), Java $current \$"
   assert_stderr_only_jbang
 }
 
