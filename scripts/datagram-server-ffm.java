@@ -80,7 +80,7 @@ class DatagramServerFfm implements Callable<Integer> {
                     throw e.errno == EADDRINUSE ? new IOException(shown(sunPath) + ": Address already in use") : e;
                 }
                 if (path != null) { // close() leaves a datagram socket's file: remove it on every way out, only if still ours
-                    Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+                    Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(path, ours)));
                 }
                 System.out.println("Server is bound to datagram socket: " + address);
@@ -233,13 +233,14 @@ class DatagramServerFfm implements Callable<Integer> {
         }
     }
 
-    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, same device and inode. */
+    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, with every attribute in OURS the same. */
     static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
         try {
-            // Once our socket is closed its inode number is free, and ext4 gives it to the next new file.
-            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            // Once our socket is closed and the file removed by another, ext4 gives its inode number to the next new
+            // file: the time it was made (its mtime: nothing writes to a socket file) tells that file from ours.
+            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             boolean socket = ((Integer) file.get("mode") & 0170000) == 0140000;
-            if (socket && ours.get("dev").equals(file.get("dev")) && ours.get("ino").equals(file.get("ino"))) {
+            if (socket && ours.keySet().stream().allMatch(key -> ours.get(key).equals(file.get(key)))) {
                 Files.delete(path);
             }
         } catch (IOException goneAlready) {

@@ -72,7 +72,7 @@ class Lifecycle implements Callable<Integer> {
             server.setReuseAddress(false); // else junixsocket would move a live server's file away and take its path
             server.setDeleteOnClose(false); // junixsocket removes the file on close(); close(2) in C or Python does not
             server.bind(AFUNIXSocketAddress.of(path)); // bind() makes the file, then listen()
-            ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            ours = Files.readAttributes(path, "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(path, ours))); // stopped half-way
             System.out.println("A server binds and listens on " + path);
             claim(kernelRows(path.toString()).size() == 1, "a socket is bound to " + path);
@@ -223,13 +223,14 @@ class Lifecycle implements Callable<Integer> {
         throw new IOException(path + " is a live socket: left untouched");
     }
 
-    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, same device and inode. */
+    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, with every attribute in OURS the same. */
     static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
         try {
-            // Once our socket is closed its inode number is free, and ext4 gives it to the next new file.
-            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            // Once our socket is closed and the file removed by another, ext4 gives its inode number to the next new
+            // file: the time it was made (its mtime: nothing writes to a socket file) tells that file from ours.
+            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             boolean socket = ((Integer) file.get("mode") & 0170000) == 0140000;
-            if (socket && ours.get("dev").equals(file.get("dev")) && ours.get("ino").equals(file.get("ino"))) {
+            if (socket && ours.keySet().stream().allMatch(key -> ours.get(key).equals(file.get(key)))) {
                 Files.delete(path);
             }
         } catch (IOException goneAlready) {

@@ -79,7 +79,7 @@ class PathnameServerJdk implements Callable<Integer> {
                 throw new IOException(path + (socketFile ? " is a socket file, live or stale: left untouched (if ss -x -l shows no server on it, remove it)"
                         : " exists and is not a socket: left untouched"));
             }
-            Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             // The post's os.unlink(): the JDK's close() leaves the file. On every way out (Ctrl-C and
             // SIGTERM too), and only of this very file.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(path, ours)));
@@ -130,13 +130,14 @@ class PathnameServerJdk implements Callable<Integer> {
         System.out.println("Received data from client: " + escaped(data) + (more == 0 ? "" : "... (" + (data.length + more) + " bytes)"));
     }
 
-    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, same device and inode. */
+    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, with every attribute in OURS the same. */
     static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
         try {
-            // Once our socket is closed its inode number is free, and ext4 gives it to the next new file.
-            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            // Once our socket is closed and the file removed by another, ext4 gives its inode number to the next new
+            // file: the time it was made (its mtime: nothing writes to a socket file) tells that file from ours.
+            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             boolean socket = ((Integer) file.get("mode") & 0170000) == 0140000;
-            if (socket && ours.get("dev").equals(file.get("dev")) && ours.get("ino").equals(file.get("ino"))) {
+            if (socket && ours.keySet().stream().allMatch(key -> ours.get(key).equals(file.get(key)))) {
                 Files.delete(path);
             }
         } catch (IOException goneAlready) {

@@ -90,7 +90,8 @@ class Spy implements Callable<Integer> {
     volatile Closeable listening; // the spy's socket: closed when the log cannot be written, or the server is gone: the spy ends
     volatile boolean logLost, serverGone;
     // In the server's place: its socket file, the name it is moved to, the spy's own folder (its socket is "s" in it),
-    // that folder by its open descriptor (/proc/self/fd/N: no one can swap it), and each socket file's device and inode.
+    // that folder by its open descriptor (/proc/self/fd/N: no one can swap it), and each socket file's device and inode
+    // (the spy's own file's time made too, to remove only that very file).
     Path path, moved, own, ownByDescriptor;
     DirectoryStream<Path> ownOpen; // keeps the descriptor open
     Map<String, Object> serverFile, ownFile;
@@ -256,7 +257,7 @@ class Spy implements Callable<Integer> {
             } catch (FileSystemException e) {
                 throw new IOException("cannot give the spy's socket file the owner and mode of " + path + " (" + e.getReason() + "): run the spy as root, or use --listen");
             }
-            ownFile = fileAttributes(socket, "unix:dev,ino");
+            ownFile = fileAttributes(socket, "unix:dev,ino,lastModifiedTime");
             // Checked just before the move: the server's file is still at PATH and at MOVED (a restarted server may have made a new one).
             if (ending || !fileKey(serverFile).equals(fileAttributes(path, "unix:dev,ino")) || !fileKey(serverFile).equals(fileAttributes(moved, "unix:dev,ino"))) {
                 throw new IOException(ending ? "stopped while starting" : path + " changed while the spy started: left as it is");
@@ -292,7 +293,7 @@ class Spy implements Callable<Integer> {
                     if (fileKey(server).equals(atMoved) && fileKey(server).equals(atPath)) {
                         Files.delete(moved);
                     }
-                } else if (fileKey(server).equals(atMoved) && ownFile.equals(atPath)) {
+                } else if (fileKey(server).equals(atMoved) && fileKey(ownFile).equals(atPath)) {
                     Files.move(moved, path, StandardCopyOption.ATOMIC_MOVE); // rename(2) replaces the spy's file: never a moment without one
                     show("Put the server's socket file back at " + escapedPath(path), "event", "restored", "path", escapedPath(path), "moved", true);
                 } else if (!fileKey(server).equals(atMoved)) { // someone removed or replaced it: nothing of the server's is left to put back
@@ -495,7 +496,7 @@ class Spy implements Callable<Integer> {
                 client = socket instanceof AFUNIXServerSocket stream ? stream.accept().getChannel()
                         : ((AFUNIXDatagramSocket) socket).accept().getChannel(); // SOCK_SEQPACKET: accept() as a stream's
             } catch (SocketException e) {
-                if (ownFile != null && !logLost && !serverGone && !Objects.equals(ownFile, fileAttributes(own.resolve("s"), "unix:dev,ino"))) {
+                if (ownFile != null && !logLost && !serverGone && !fileKey(ownFile).equals(fileAttributes(own.resolve("s"), "unix:dev,ino"))) {
                     throw new IOException(own.resolve("s") + " was removed, and junixsocket's accept() stops when the file it bound is gone");
                 }
                 throw e;
@@ -951,7 +952,7 @@ class Spy implements Callable<Integer> {
             socket.listen(128);
         }
         if (!address.startsWith("@")) { // a datagram socket's close() leaves its file: remove it on every way out, if still ours
-            Map<String, Object> ours = Files.readAttributes(Path.of(address), "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> ours = Files.readAttributes(Path.of(address), "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(Path.of(address), ours)));
         }
         return socket;
@@ -995,7 +996,7 @@ class Spy implements Callable<Integer> {
             throw new IOException("cannot bind " + address + ": " + e.getMessage());
         }
         if (!address.startsWith("@")) { // on every way out (Ctrl-C and SIGTERM too), and only of this very file
-            Map<String, Object> ours = Files.readAttributes(Path.of(address), "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> ours = Files.readAttributes(Path.of(address), "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> removeOwnSocketFile(Path.of(address), ours)));
         }
     }
@@ -1026,13 +1027,14 @@ class Spy implements Callable<Integer> {
         throw new IOException(path + " is a live socket: left untouched");
     }
 
-    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, same device and inode. */
+    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, with every attribute in OURS the same. */
     static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
         try {
-            // Once our socket is closed its inode number is free, and ext4 gives it to the next new file.
-            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            // Once our socket is closed and the file removed by another, ext4 gives its inode number to the next new
+            // file: the time it was made (its mtime: nothing writes to a socket file) tells that file from ours.
+            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             boolean socket = ((Integer) file.get("mode") & 0170000) == 0140000;
-            if (socket && ours.get("dev").equals(file.get("dev")) && ours.get("ino").equals(file.get("ino"))) {
+            if (socket && ours.keySet().stream().allMatch(key -> ours.get(key).equals(file.get(key)))) {
                 Files.delete(path);
             }
         } catch (IOException goneAlready) {

@@ -436,13 +436,13 @@ class WhoMayConnect implements Callable<Integer> {
         }
     }
 
-    /** bind() and listen(): a socket file is recorded with its device and inode, to remove only this very file. */
+    /** bind() and listen(): a socket file is recorded with its device, inode and time made, to remove only this very file. */
     static synchronized void bindAndListen(AFUNIXServerSocket socket, AFUNIXSocketAddress address) throws IOException {
         checkNotStopping();
         socket.bind(address, 16);
         if (!address.isInAbstractNamespace()) {
             socketFile = address.getFile().toPath();
-            socketFileIds = Files.readAttributes(socketFile, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+            socketFileIds = Files.readAttributes(socketFile, "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
         }
     }
 
@@ -516,13 +516,14 @@ class WhoMayConnect implements Callable<Integer> {
         return named ? AFUNIXSocketAddress.of(bytes) : AFUNIXSocketAddress.of(Path.of(address));
     }
 
-    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, same device and inode. */
+    /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, with every attribute in OURS the same. */
     static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
         try {
-            // Once our socket is closed its inode number is free, and ext4 gives it to the next new file.
-            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino", LinkOption.NOFOLLOW_LINKS);
+            // Once our socket is closed and the file removed by another, ext4 gives its inode number to the next new
+            // file: the time it was made (its mtime: nothing writes to a socket file) tells that file from ours.
+            Map<String, Object> file = Files.readAttributes(path, "unix:mode,dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
             boolean socket = ((Integer) file.get("mode") & 0170000) == 0140000;
-            if (socket && ours.get("dev").equals(file.get("dev")) && ours.get("ino").equals(file.get("ino"))) {
+            if (socket && ours.keySet().stream().allMatch(key -> ours.get(key).equals(file.get(key)))) {
                 Files.delete(path);
             }
         } catch (IOException goneAlready) {

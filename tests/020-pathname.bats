@@ -132,6 +132,22 @@ Received data from client: after"
   python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])' "$path"
 }
 
+# Once a server's socket is closed and its file removed by another, ext4 may give the inode number to
+# the next new file at that path. The server's file, with another time made, stands for that file.
+@test "a socket file with the server's device and inode but another time made is not removed when the server ends" {
+  path=$(socket_path s.sock)
+  start_script_server server pathname-server --path "$path"
+  wait_for_output server "^Server listening on"
+  inode=$(stat -c %i "$path")
+  python3 -c 'import os, sys; os.utime(sys.argv[1], (946684800, 946684800), follow_symlinks=False)' "$path"
+  run_script pathname-client --path "$path"
+  assert_success
+  wait_server server
+  [ "$SERVER_STATUS" -eq 0 ]
+  assert [ -S "$path" ]
+  [ "$(stat -c %i "$path")" = "$inode" ]
+}
+
 @test "a relative path is bound and removed relative to the current folder" {
   cd "$BATS_TEST_TMPDIR"
   start_script_server server pathname-server --path rel.sock
