@@ -50,6 +50,11 @@ public final class LessonCopies {
         throw new IOException(path + " is a live socket: left untouched");
     }
 
+    /** What removeOwnSocketFile compares, read right after bind() made the socket file at PATH (as every lesson reads it). */
+    static Map<String, Object> ownSocketFile(Path path) throws IOException {
+        return Files.readAttributes(path, "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** Removes the socket file that bind() made, if the file at PATH is still that one: a socket, with every attribute in OURS the same. */
     static void removeOwnSocketFile(Path path, Map<String, Object> ours) {
         try {

@@ -162,7 +162,7 @@ public class StreamClient implements Callable<Integer> {
             Files.delete(folder);
             throw new IOException("cannot bind " + own + ": " + e.getMessage());
         }
-        Map<String, Object> ours = Files.readAttributes(own, "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> ours = LessonCopies.ownSocketFile(own);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LessonCopies.removeOwnSocketFile(own, ours);
             try {

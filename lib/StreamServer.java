@@ -157,7 +157,7 @@ public class StreamServer implements Callable<Integer> {
         server.setReuseAddress(false); // else junixsocket would move a live server's file away and take its path
         server.setDeleteOnClose(false); // else close() would delete whatever file is at the path by then
         server.bind(address.socketAddress(), 128);
-        Map<String, Object> ours = Files.readAttributes(path, "unix:dev,ino,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        Map<String, Object> ours = LessonCopies.ownSocketFile(path);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> LessonCopies.removeOwnSocketFile(path, ours)));
         if (mode != null) {
             // From here the kernel refuses whom the mode excludes; before, admitted() below does.

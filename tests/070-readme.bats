@@ -73,7 +73,7 @@ run_sessions() {
 # readme_session N: the README's Nth console session runs as shown, alone (the others are made
 # ```text blocks in a copy, line for line, so clitest's line numbers are still the README's).
 readme_session() {
-  local copy=$BATS_TEST_TMPDIR/README.md commands
+  local copy=$BATS_TEST_TMPDIR/README.md commands log_before
   awk -v n="$1" '/^```console$/ && ++session != n { print "```text"; next } { print }' "$KIT/README.md" >"$copy"
   commands=$(console_commands "$copy")
   [ "$commands" -gt 0 ]
