@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# ./jbang's fast path: a script whose files are unchanged runs the command JBang printed last time,
+# without JBang; any change must reach the script. These tests use a JBang cache of their own.
+# The tests tagged jdk-neutral test the launcher's own logic (noticing a change), the same whatever
+# the JDK: CI's second run, on JDK 25, leaves them out.
+
+load helpers
+load helpers.launcher
+
+@test "an unchanged script runs again without starting JBang, with every argument intact" {
+  write_greeting_script
+  run --separate-stderr "$KIT/jbang" "$script" one
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false one\$"
+  # JBang's own JVM would refuse this option: the second run must not start it.
+  JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" "$script" "two words" "" "it's" '$HOME'
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false two words\|\|it's\|\\\$HOME\$"
+}
+
+# bats test_tags=jdk-neutral
+@test "a changed script, //SOURCES file or //DEPS line is rebuilt before it runs" {
+  write_greeting_script
+  run "$KIT/jbang" "$script" && assert_output --partial "hello from Java"
+  sed -i 's/hello from/hi from/' "$script" "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output --regexp "^hi from Java [0-9]+, picocli false \$"
+  # The same length, the same second: the content decides, not the time.
+  sed -i 's/hi from/yo from/' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output --regexp "^yo from Java [0-9]+, picocli false \$"
+  # A //DEPS line inside a //SOURCES file puts a jar on the class path.
+  sed -i '1i //DEPS info.picocli:picocli:4.7.7' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output --regexp "^yo from Java [0-9]+, picocli true \$"
+}
+
+# bats test_tags=jdk-neutral
+@test "another JDK runs the script on that JDK" {
+  write_greeting_script
+  current=$("$KIT/jbang" "$script" | sed -n 's/^hello from Java \([0-9]*\).*/\1/p')
+  [ -n "$current" ]
+  other_jdk "$current"
+  JAVA_HOME=$other run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output "hello from Java $feature, picocli false "
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_output "hello from Java $current, picocli false "
+}
+
+# bats test_tags=jdk-neutral
+@test "a script that does not compile says so, exit 1, and runs once it is fixed" {
+  write_greeting_script
+  sed -i 's/return "hello from/return hello from/' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_failure 1
+  assert_stderr --partial "Greeting.java"
+  assert_output ""
+  sed -i 's/return hello from/return "hello from/' "${script%/*}/Greeting.java"
+  run --separate-stderr "$KIT/jbang" "$script"
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false \$"
+}
+
+# bats test_tags=jdk-neutral
+@test "a cleared JBang cache is rebuilt, not run from the gone jar" {
+  write_greeting_script
+  run "$KIT/jbang" "$script" && assert_success
+  rm -rf "$JBANG_CACHE_DIR/jars"
+  run --separate-stderr "$KIT/jbang" "$script" again
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false again\$"
+}
+
+# bats test_tags=jdk-neutral
+@test "an alias runs again without starting JBang, and a changed catalog it imports is honoured" {
+  write_greeting_script
+  mkdir "$BATS_TEST_TMPDIR/catalogs"
+  cd "$BATS_TEST_TMPDIR/catalogs"
+  echo '{"catalogs": {"more": {"catalog-ref": "more.json", "import": true}}}' >jbang-catalog.json
+  echo '{"aliases": {"greet": {"script-ref": "../greet/greet.java", "arguments": ["first"]}}}' >more.json
+  run --separate-stderr "$KIT/jbang" greet
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false first\$"
+  JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" greet and
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false first\\|and\$"
+  sed -i 's/"first"/"second"/' more.json
+  run --separate-stderr "$KIT/jbang" greet
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false second\$"
+}
+
+@test "UDS_KIT_LAUNCHER_CACHE=off asks JBang every time; what the launcher keeps is in JBANG_CACHE_DIR/uds-kit" {
+  write_greeting_script
+  rm -f "$JBANG_CACHE_DIR"/uds-kit/jbang-*.jsa # made by the launcher, not copied
+  run --separate-stderr "$KIT/jbang" "$script" one
+  assert_success
+  # JBang's AppCDS archive for this JDK, and the kept command for this script.
+  run bash -c 'ls "$1"/uds-kit/jbang-0.132.1-*.jsa && grep -lF "$2" "$1"/uds-kit/entries/*' _ "$JBANG_CACHE_DIR" "$script"
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  # JBang's own JVM refuses this option: with the cache off, JBang runs, and says so.
+  UDS_KIT_LAUNCHER_CACHE=off JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" "$script" one
+  assert_failure
+  assert_stderr --partial "Unrecognized option: --no-such-jvm-option"
+}
