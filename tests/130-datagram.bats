@@ -497,12 +497,18 @@ signal.pause()' "$greedy" "$name" "$sends"
   name=$(unique py-server)
   start_python_server pyserver "@$name" silent
 
+  start_script_server client datagram-client "@$name" "anyone there?" --timeout 1
+  # Timed from the datagram's arrival: the JVM's start before it takes seconds on a busy machine.
+  wait_for_output pyserver "^received 'anyone there\?' from "
   started=$SECONDS
-  run_script datagram-client "@$name" "anyone there?" --timeout 1
-  assert_failure 1
+  wait_server client
   assert_took_less 4 "$started" "giving up (--timeout 1, not the default 5)"
-  assert_stderr "datagram-client: no reply from @$name within 1 s"
+  assert_equal "$SERVER_STATUS" 1
+  # Its output and stderr, in the order written: the client's address, what it sent, the one error line.
+  run server_log client
+  assert_equal "${#lines[@]}" 3
   assert_line --index 1 "Sent: anyone there?"
+  assert_line --index 2 "datagram-client: no reply from @$name within 1 s"
   client=$(client_address "$output")
   wait_for_output pyserver "^received 'anyone there\?' from $client "
   assert [ ! -e "$client" ]
