@@ -9,11 +9,8 @@
 load helpers
 load helpers.launcher
 
-# The launcher's preparations that tests wait for run at normal priority: at its nice 10, one that
-# takes 3 s alone waited a minute and more on the JVMs of the suites beside this one (and a test
-# that waits for five passed bats' 180 s).
 setup_file() {
-  export UDS_KIT_LAUNCHER_NICENESS=0
+  preparations_at_normal_priority
 }
 
 @test "a script's JVM gets a class-data archive and junixsocket's library from the cache, made out of band at nice 10, silently" {

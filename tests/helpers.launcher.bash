@@ -12,6 +12,13 @@ own_jbang_cache() {
   cp "$shared"/jbang-0.132.1-*.jsa "$JBANG_CACHE_DIR/uds-kit/" 2>/dev/null || true
 }
 
+# preparations_at_normal_priority: the launcher's preparations that a file's tests wait for run at
+# nice 0, not the launcher's 10: at nice 10, one that takes 3 s alone waited a minute and more on the
+# JVMs of the suites beside this one (and a test that waits for five passed bats' 180 s).
+preparations_at_normal_priority() {
+  export UDS_KIT_LAUNCHER_NICENESS=0
+}
+
 # write_greeting_script: greet.java and the Greeting.java it names in //SOURCES, in a folder of the
 # test's own (`script` is its path), with a JBang cache of the test's own.
 write_greeting_script() {
