@@ -14,7 +14,7 @@ own_jbang_cache() {
 
 # preparations_at_normal_priority: the launcher's preparations that a file's tests wait for run at
 # nice 0, not the launcher's 10: at nice 10, one that takes 3 s alone waited a minute and more on the
-# JVMs of the suites beside this one (and a test that waits for five passed bats' 180 s).
+# JVMs of the suites beside its file (and a test that waits for five passed bats' 180 s).
 preparations_at_normal_priority() {
   export UDS_KIT_LAUNCHER_NICENESS=0
 }
