@@ -118,7 +118,7 @@ class Bench implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (machine, options, rows) instead of the table.")
     boolean json;
 
-    private Path folder;               // private temporary folder for the pathname sockets
+    private Path folder;               // private temporary folder for the pathname sockets (guarded by this)
     private boolean ended;             // cleaned up: nothing more may start (guarded by this)
     private volatile Process running;  // the C or FFM reference, the spy or bench's own JVM while it runs: stopped if we are interrupted
     private SocketAddress via;         // the spy row: where the spy listens, for the client to connect to
@@ -135,7 +135,7 @@ class Bench implements Callable<Integer> {
             if (machine.jit().equals("C1 alone") && !ManagementFactory.getRuntimeMXBean().getInputArguments().containsAll(JIT_DEFAULTS)) {
                 return runWithTheJitsDefaults(rows); // the kit's launcher starts every script so: quick to start, slower to run
             }
-            folder = Files.createTempDirectory("uds-bench-"); // mode 0700: nobody else can reach our sockets
+            makeFolder();
             return run(rows, machine);
         } finally {
             cleanUp();
@@ -410,9 +410,7 @@ class Bench implements Callable<Integer> {
 
     /** Starts the C or FFM reference, the spy or bench's own JVM: with cleanUp(), a Ctrl-C now cannot miss the process. */
     private synchronized Process start(ProcessBuilder builder) throws IOException {
-        if (ended) {
-            throw new IOException("interrupted");
-        }
+        checkNotEnded();
         running = builder.start();
         return running;
     }
@@ -475,6 +473,19 @@ class Bench implements Callable<Integer> {
             }
         }
         return Optional.empty();
+    }
+
+    /** The folder, unless cleanUp has begun (Ctrl-C runs it in a thread of its own): made after it, it would be left behind. */
+    private synchronized void makeFolder() throws IOException {
+        checkNotEnded();
+        folder = Files.createTempDirectory("uds-bench-"); // mode 0700: nobody else can reach our sockets
+    }
+
+    /** Called holding the lock: once cleanUp has begun, nothing more may start. */
+    private void checkNotEnded() throws IOException {
+        if (ended) {
+            throw new IOException("interrupted");
+        }
     }
 
     /** Ends what this run started: the process it runs (the C or FFM reference, the spy or bench's own JVM), and the folder of sockets. */
