@@ -9,15 +9,19 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
  * bench's C reference (scripts/bench-reference.c, in the build by //FILES), compiled with cc -O2
  * ($CC if set) into ${XDG_CACHE_HOME:-~/.cache}/uds-kit/bench-reference-KEY, KEY from the source's
- * SHA-256: compiled once per version of the source, and the binaries of older versions removed.
+ * SHA-256: compiled once per version of the source, and the binaries of older versions removed (with
+ * what a killed run left half-made).
  * {@code how} says how we got the binary: "cached", or "compiled now: cc -O2 -pthread".
  */
 public record CReference(Path binary, String how) {
+    private static final Pattern PARTIAL = Pattern.compile("bench-reference-[0-9a-f]{16}(?:\\.c)?\\.partial-([0-9]{1,18})");
 
     public boolean compiledNow() {
         return !how.equals("cached");
@@ -73,10 +77,14 @@ public record CReference(Path binary, String how) {
             Files.deleteIfExists(partial);
             Files.deleteIfExists(cPartial);
         }
-        try (Stream<Path> old = Files.list(cache)) { // the binaries of older sources are never used again
+        // The binaries of older sources are never used again; nor are the partial files of a run killed while
+        // it compiled (SIGKILL, or Ctrl-C, which halts the JVM before the finally above): its PID has ended.
+        try (Stream<Path> old = Files.list(cache)) {
             for (Path stale : (Iterable<Path>) old::iterator) {
                 String file = stale.getFileName().toString();
-                if (file.matches("bench-reference-[0-9a-f]{16}(\\.c)?") && !file.startsWith("bench-reference-" + key)) {
+                Matcher partialOf = PARTIAL.matcher(file);
+                boolean older = file.matches("bench-reference-[0-9a-f]{16}(\\.c)?") && !file.startsWith("bench-reference-" + key);
+                if (older || (partialOf.matches() && ProcessHandle.of(Long.parseLong(partialOf.group(1))).isEmpty())) {
                     Files.deleteIfExists(stale);
                 }
             }

@@ -145,7 +145,7 @@ pathname"
   assert_nothing_left "$output"
 }
 
-@test "an edited C source is compiled anew and run, never the old binary, which is removed" {
+@test "an edited C source is compiled anew and run, never the old binary, which is removed, as is what a killed run left" {
   key=$(key_of "$KIT/scripts/bench-reference.c")
   run_script bench "${FAST[@]}" --only c-unix
   assert_success
@@ -164,6 +164,12 @@ pathname"
   sed -i 's|^    return 0;$|    return 3; /* edited */|' "$copy/scripts/bench-reference.c"
   edited=$(key_of "$copy/scripts/bench-reference.c")
   [ "$edited" != "$key" ]
+  # What a run killed while it compiled left half-made goes too (its PID has ended); a run's that
+  # compiles now (its PID alive: this shell's) stays.
+  true &
+  ended=$!
+  wait "$ended"
+  touch "$cache/bench-reference-$edited.partial-$ended" "$cache/bench-reference-$edited.c.partial-$ended" "$cache/bench-reference-$edited.partial-$$"
   run --separate-stderr "$KIT/jbang" "$copy/scripts/bench.java" "${FAST[@]}" --only c-unix
   assert_failure 1
   assert_line "C reference: $cache/bench-reference-$edited (compiled now: cc -O2 -pthread)"
@@ -171,7 +177,8 @@ pathname"
   assert_nothing_left "$output"
   run ls "$cache"
   assert_output "bench-reference-$edited
-bench-reference-$edited.c"
+bench-reference-$edited.c
+bench-reference-$edited.partial-$$"
 }
 
 @test "the FFM row runs BenchReferenceFfm.java on a JDK 22+, also when bench runs on an older JDK, and leaves nothing behind" {
