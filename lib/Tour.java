@@ -3,7 +3,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -44,8 +43,7 @@ public class Tour implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private final List<Process> running = new ArrayList<>(); // guarded by this, as is stopping
-    private boolean stopping; // Ctrl-C's shutdown hook has begun: nothing new may start
+    private ChildProcesses children; // the steps' processes: ended with the tour, also on Ctrl-C
 
     @Override
     public Integer call() throws Exception {
@@ -64,10 +62,10 @@ public class Tour implements Callable<Integer> {
         if (Files.exists(dir)) {
             throw new ParameterException(spec.commandLine(), dir + " exists: the tour makes a folder of its own");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(dir))); // also on Ctrl-C
+        children = new ChildProcesses(() -> removeFolderAtTheEnd(dir));
 
         command("mkdir -m 700 " + dir);
-        makeFolder(dir);
+        children.make(() -> Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))));
         System.out.println();
         pathnameSocket(dir, dir.resolve("pathname_socket.sock"));
         System.out.println();
@@ -117,9 +115,7 @@ public class Tour implements Callable<Integer> {
             throw new IOException("the inspector did not show the server (pid " + server.pid() + ") and the client (pid " + client.pid() + ") as one connection");
         }
         command("kill $!");
-        client.destroy(); // SIGTERM: its JVM ends, and with it the connection
-        client.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        ended(client);
+        children.stop(client); // SIGTERM: its JVM ends, and with it the connection
 
         List<String> second = run("./jbang abstract-client --name " + name, AbstractClient.class, "--name", name);
         expect(second, List.of(), "abstract-client");
@@ -165,7 +161,7 @@ public class Tour implements Callable<Integer> {
     /** Runs a lesson's or a tool's class in a JVM of its own, with its output to LOG; the command line shows it. */
     private Process background(String shown, Class<?> main, Path log, String... args) throws IOException, InterruptedException {
         command(shown);
-        return start(new ProcessBuilder(JavaProcess.command(main, args)).redirectErrorStream(true).redirectOutput(log.toFile()));
+        return children.start(new ProcessBuilder(JavaProcess.command(main, args)).redirectErrorStream(true).redirectOutput(log.toFile()));
     }
 
     /** Runs a class in a JVM of its own to its end, prints and returns what it printed (exit 0 expected). */
@@ -194,7 +190,7 @@ public class Tour implements Callable<Integer> {
     }
 
     private List<String> finish(ProcessBuilder builder, String mustSucceed) throws Exception {
-        Process process = start(builder.redirectErrorStream(true));
+        Process process = children.start(builder.redirectErrorStream(true));
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         waitFor(null, process, mustSucceed == null ? -1 : 0);
         return output.isEmpty() ? List.of() : List.of(output.split("\n"));
@@ -208,7 +204,7 @@ public class Tour implements Callable<Integer> {
         if (!process.waitFor(STEP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IOException(process.info().command().orElse("a step") + " did not end within " + STEP_TIMEOUT_SECONDS + " s");
         }
-        ended(process);
+        children.ended(process);
         if (exit >= 0 && process.exitValue() != exit) {
             throw new IOException(process.info().commandLine().orElse("a step") + " exited with " + process.exitValue() + ", not " + exit);
         }
@@ -241,48 +237,8 @@ public class Tour implements Callable<Integer> {
         }
     }
 
-    /**
-     * Ctrl-C runs stopAll in a thread of its own while the tour goes on: a folder made or a process
-     * started after stopAll began would outlive the tour. So neither happens once it has begun.
-     */
-    private synchronized void makeFolder(Path dir) throws IOException, InterruptedException {
-        waitIfStopping();
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
-
-    private synchronized Process start(ProcessBuilder builder) throws IOException, InterruptedException {
-        waitIfStopping();
-        Process process = builder.start();
-        running.add(process);
-        return process;
-    }
-
-    /** Called holding the lock: once stopAll has begun, waits (the lock let go) until the JVM halts. */
-    private void waitIfStopping() throws InterruptedException {
-        while (stopping) {
-            wait();
-        }
-    }
-
-    private synchronized void ended(Process process) {
-        running.remove(process);
-    }
-
-    private synchronized List<Process> stopStarting() {
-        stopping = true;
-        return List.copyOf(running);
-    }
-
-    /** Stops what still runs (SIGTERM: the servers remove their files), then removes the tour's folder. */
-    private void stopAll(Path dir) {
-        for (Process process : stopStarting()) {
-            process.destroy();
-            try {
-                process.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** At the tour's end, also on Ctrl-C, once its processes have ended. */
+    private static void removeFolderAtTheEnd(Path dir) {
         try {
             removeFolder(dir);
         } catch (IOException e) {

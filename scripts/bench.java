@@ -3,7 +3,7 @@
 //DEPS com.kohlschutter.junixsocket:junixsocket-common:2.10.1
 //DEPS com.kohlschutter.junixsocket:junixsocket-native-common:2.10.1
 //DEPS info.picocli:picocli:4.7.7
-//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java ../lib/JavaProcess.java
+//SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java ../lib/JavaProcess.java ../lib/ChildProcesses.java
 //SOURCES spy.java
 //FILES bench-reference.c
 //FILES BenchReferenceFfm.java=../lib/ffm/BenchReferenceFfm.java
@@ -118,9 +118,9 @@ class Bench implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (machine, options, rows) instead of the table.")
     boolean json;
 
-    private Path folder;               // private temporary folder for the pathname sockets (guarded by this)
-    private boolean ended;             // cleaned up: nothing more may start (guarded by this)
-    private volatile Process running;  // the C or FFM reference, the spy or bench's own JVM while it runs: stopped if we are interrupted
+    private volatile Path folder;      // private temporary folder for the pathname sockets, removed at the end
+    private ChildProcesses children;   // the C or FFM reference, the spy or bench's own JVM: ended with bench, also on Ctrl-C
+    private Process spy;               // the spy row's spy while it runs
     private SocketAddress via;         // the spy row: where the spy listens, for the client to connect to
 
     @Override
@@ -129,17 +129,13 @@ class Bench implements Callable<Integer> {
         if (noC && rows.equals(List.of("c-unix"))) {
             throw new ParameterException(spec.commandLine(), "--no-c leaves no row to run");
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(this::cleanUp)); // also on Ctrl-C and SIGTERM
-        try {
-            Machine machine = Machine.thisOne();
-            if (machine.jit().equals("C1 alone") && !ManagementFactory.getRuntimeMXBean().getInputArguments().containsAll(JIT_DEFAULTS)) {
-                return runWithTheJitsDefaults(rows); // the kit's launcher starts every script so: quick to start, slower to run
-            }
-            makeFolder();
-            return run(rows, machine);
-        } finally {
-            cleanUp();
+        children = new ChildProcesses(this::removeFolder);
+        Machine machine = Machine.thisOne();
+        if (machine.jit().equals("C1 alone") && !ManagementFactory.getRuntimeMXBean().getInputArguments().containsAll(JIT_DEFAULTS)) {
+            return runWithTheJitsDefaults(rows); // the kit's launcher starts every script so: quick to start, slower to run
         }
+        folder = children.make(() -> Files.createTempDirectory("uds-bench-")); // mode 0700: nobody else can reach our sockets
+        return run(rows, machine);
     }
 
     /** Runs this benchmark again in a JVM like this one but with the JIT's defaults, and waits for it: its exit code is ours. */
@@ -152,12 +148,10 @@ class Bench implements Callable<Integer> {
         if (json) {
             arguments.add("--json");
         }
-        Process measuring = start(new ProcessBuilder(JavaProcess.command(JIT_DEFAULTS, Bench.class, arguments.toArray(String[]::new))).inheritIO());
-        try {
-            return measuring.waitFor();
-        } finally {
-            running = null;
-        }
+        Process measuring = children.start(new ProcessBuilder(JavaProcess.command(JIT_DEFAULTS, Bench.class, arguments.toArray(String[]::new))).inheritIO());
+        int exit = measuring.waitFor();
+        children.ended(measuring);
+        return exit;
     }
 
     private int run(List<String> rows, Machine machine) throws Exception {
@@ -253,10 +247,8 @@ class Bench implements Callable<Integer> {
             via = row.equals("spy") ? startSpy(folder.resolve("spy.sock"), folder.resolve("spy-listen.sock")) : null;
             return new Row(row, roundTrips(server), streaming(server), null);
         } finally {
-            if (via != null) {
-                stopSpy();
-                via = null;
-            }
+            stopSpy();
+            via = null;
             Files.deleteIfExists(folder.resolve(row + ".sock")); // the JDK leaves its socket file behind
         }
     }
@@ -408,18 +400,11 @@ class Bench implements Callable<Integer> {
 
     // ---- The C row: lib/CReference.java compiles it; it runs as a process of its own --------------
 
-    /** Starts the C or FFM reference, the spy or bench's own JVM: with cleanUp(), a Ctrl-C now cannot miss the process. */
-    private synchronized Process start(ProcessBuilder builder) throws IOException {
-        checkNotEnded();
-        running = builder.start();
-        return running;
-    }
-
     /** Runs a reference (COMMAND, then SIZE CHUNK DURATION WARMUP ADDRESS) on ADDRESS and reads its line: round_trips_per_s=N mb_per_s=N. */
     private Row measureProcess(String row, String what, List<String> command, Path address) throws IOException, InterruptedException {
         List<String> arguments = new ArrayList<>(command);
         arguments.addAll(List.of(Integer.toString(size), Integer.toString(chunk), Cli.seconds(duration), Cli.seconds(warmup), address.toString()));
-        Process process = start(new ProcessBuilder(arguments).redirectErrorStream(true));
+        Process process = children.start(new ProcessBuilder(arguments).redirectErrorStream(true));
         try {
             long limit = (long) Math.ceil(2 * (warmup + duration)) + 60;
             if (!process.waitFor(limit, TimeUnit.SECONDS)) {
@@ -434,7 +419,7 @@ class Bench implements Callable<Integer> {
             return new Row(row, Double.parseDouble(figures.group(1)), Double.parseDouble(figures.group(2)), null);
         } finally {
             process.destroyForcibly();
-            running = null;
+            children.ended(process);
         }
     }
 
@@ -475,50 +460,20 @@ class Bench implements Callable<Integer> {
         return Optional.empty();
     }
 
-    /** The folder, unless cleanUp has begun (Ctrl-C runs it in a thread of its own): made after it, it would be left behind. */
-    private synchronized void makeFolder() throws IOException {
-        checkNotEnded();
-        folder = Files.createTempDirectory("uds-bench-"); // mode 0700: nobody else can reach our sockets
-    }
-
-    /** Called holding the lock: once cleanUp has begun, nothing more may start. */
-    private void checkNotEnded() throws IOException {
-        if (ended) {
-            throw new IOException("interrupted");
-        }
-    }
-
-    /** Ends what this run started: the process it runs (the C or FFM reference, the spy or bench's own JVM), and the folder of sockets. */
-    private synchronized void cleanUp() {
-        ended = true; // nothing more may start
-        Process process = running;
-        if (process != null) {
-            stop(process);
-        }
-        if (folder == null) {
+    /** At bench's end, also on Ctrl-C, once its processes have ended: the folder of sockets and what is in it. */
+    private void removeFolder() {
+        Path made = folder;
+        if (made == null) {
             return;
         }
-        try (Stream<Path> files = Files.walk(folder)) {
+        try (Stream<Path> files = Files.walk(made)) {
             for (Path file : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
                 Files.deleteIfExists(file);
             }
         } catch (NoSuchFileException gone) {
             // removed already
         } catch (IOException | java.io.UncheckedIOException e) {
-            System.err.println("bench: could not remove " + folder + ": " + e.getMessage());
-        }
-    }
-
-    /** SIGTERM first, so that the spy or a JVM running bench cleans up after itself; SIGKILL if it has not ended within 10 s. */
-    private static void stop(Process process) {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
+            System.err.println("bench: could not remove " + made + ": " + e.getMessage());
         }
     }
 
@@ -528,7 +483,8 @@ class Bench implements Callable<Integer> {
     private SocketAddress startSpy(Path server, Path listen) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(JavaProcess.command(Spy.class, server.toString(), "--listen", listen.toString()))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD); // the spy formats each line as for a reader; a terminal's cost is not measured
-        Process process = start(builder);
+        Process process = children.start(builder);
+        spy = process;
         for (long deadline = System.nanoTime() + nanos(60); System.nanoTime() - deadline < 0; Thread.sleep(10)) {
             if (Files.readString(Path.of("/proc/net/unix")).lines().anyMatch(row -> row.matches(".* 00010000 0001 01 +\\d+ " + Pattern.quote(listen.toString())))) {
                 return AFUNIXSocketAddress.of(listen);
@@ -541,12 +497,11 @@ class Bench implements Callable<Integer> {
         throw new IOException("the spy did not listen within 60 s");
     }
 
-    /** Ends the spy (SIGTERM: it removes its socket file) and waits for it. */
+    /** Ends the spy, if it runs (SIGTERM: it removes its socket file), and waits for it. */
     private void stopSpy() {
-        Process process = running;
-        if (process != null) {
-            stop(process);
-            running = null;
+        if (spy != null) {
+            children.stop(spy);
+            spy = null;
         }
     }
 

@@ -8,7 +8,7 @@
 //SOURCES fd-passing.java lifecycle.java peer-credentials.java pathname-server-jdk.java bench.java
 //SOURCES who-may-connect.java spy.java socket-activation.java http-over-unix.java postgres-over-unix.java
 //SOURCES ../lib/Cli.java ../lib/LessonCopies.java ../lib/Address.java ../lib/FileMode.java ../lib/StreamServer.java ../lib/StreamClient.java
-//SOURCES ../lib/Tour.java ../lib/JavaProcess.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java
+//SOURCES ../lib/Tour.java ../lib/JavaProcess.java ../lib/ChildProcesses.java ../lib/Json.java ../lib/Machine.java ../lib/CReference.java
 //JAVA_OPTIONS --enable-native-access=ALL-UNNAMED
 //MAIN Uds
 //DESCRIPTION One command for the whole kit: uds server, client, inspect, tour, and every lesson by its name.
