@@ -21,6 +21,9 @@ import java.util.stream.Stream;
  * {@code how} says how we got the binary: "cached", or "compiled now: cc -O2 -pthread".
  */
 public record CReference(Path binary, String how) {
+    /** A compiled binary or its source, of the version KEY: bench-reference-KEY[.c]. */
+    private static final Pattern BINARY = Pattern.compile("bench-reference-([0-9a-f]{16})(?:\\.c)?");
+    /** What a run compiling it writes first, then renames: bench-reference-KEY[.c].partial-PID. */
     private static final Pattern PARTIAL = Pattern.compile("bench-reference-[0-9a-f]{16}(?:\\.c)?\\.partial-([0-9]{1,18})");
 
     public boolean compiledNow() {
@@ -82,8 +85,8 @@ public record CReference(Path binary, String how) {
         try (Stream<Path> old = Files.list(cache)) {
             for (Path stale : (Iterable<Path>) old::iterator) {
                 String file = stale.getFileName().toString();
-                Matcher partialOf = PARTIAL.matcher(file);
-                boolean older = file.matches("bench-reference-[0-9a-f]{16}(\\.c)?") && !file.startsWith("bench-reference-" + key);
+                Matcher binaryOf = BINARY.matcher(file), partialOf = PARTIAL.matcher(file);
+                boolean older = binaryOf.matches() && !binaryOf.group(1).equals(key);
                 if (older || (partialOf.matches() && ProcessHandle.of(Long.parseLong(partialOf.group(1))).isEmpty())) {
                     Files.deleteIfExists(stale);
                 }
