@@ -15,7 +15,7 @@ public final class ChildProcesses {
     /** How long the processes have, together, to end after SIGTERM, before SIGKILL. */
     private static final long GRACE_SECONDS = 10;
 
-    /** Something made holding the lock: a folder that ENDING removes, say. */
+    /** Something made holding the lock: a folder, say, which the hook's AFTERWARDS removes. */
     public interface Making<T> {
         T make() throws IOException;
     }
