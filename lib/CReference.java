@@ -30,8 +30,11 @@ public record CReference(Path binary, String how) {
         return !how.equals("cached");
     }
 
-    /** Compiles the C reference, unless the cache holds it already (the same source, to the byte). */
-    public static CReference compile() throws IOException {
+    /**
+     * Compiles the C reference, unless the cache holds it already (the same source, to the byte). The
+     * compiler is one of the tool's CHILDREN: a Ctrl-C or SIGTERM meanwhile stops it too.
+     */
+    public static CReference compile(ChildProcesses children) throws IOException {
         byte[] source;
         try (InputStream in = CReference.class.getResourceAsStream("/bench-reference.c")) {
             if (in == null) {
@@ -63,9 +66,10 @@ public record CReference(Path binary, String how) {
             Files.write(cPartial, source);
             Files.move(cPartial, c, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             command.addAll(List.of("-O2", "-pthread", "-o", partial.toString(), c.toString()));
-            Process compiler = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process compiler = children.start(new ProcessBuilder(command).redirectErrorStream(true));
             String output = new String(compiler.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int status = compiler.waitFor();
+            children.ended(compiler);
             if (status != 0 || !Files.isExecutable(partial)) {
                 String line = output.lines().filter(l -> l.contains("error")).findFirst().orElse(output.lines().findFirst().orElse(""));
                 throw new IOException("the C compiler failed: " + String.join(" ", command.subList(0, command.size() - 3)) + " ... exited with " + status

@@ -160,7 +160,7 @@ class Bench implements Callable<Integer> {
         String reason = noC ? "--no-c" : null;
         if (rows.contains("c-unix") && !noC) {
             try {
-                reference = CReference.compile(); // lib/CReference.java: cc -O2, once per version of the source
+                reference = CReference.compile(children); // lib/CReference.java: cc -O2, once per version of the source
             } catch (IOException e) {
                 if (rows.size() == 1) {
                     throw e;

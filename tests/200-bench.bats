@@ -247,6 +247,20 @@ bench-reference-$edited.partial-$$"
   assert_stderr "bench: the C compiler failed: false -O2 -pthread ... exited with 1"
 }
 
+@test "SIGTERM while the C reference compiles: the compiler is stopped too" {
+  # A compiler that does not finish: it says its pid, then waits (exec: the pid is the waiting one).
+  printf '#!/bin/sh\necho $$ > "%s.partial"\nmv "%s.partial" "%s"\nexec sleep 60\n' \
+    "$BATS_TEST_TMPDIR/cc.pid" "$BATS_TEST_TMPDIR/cc.pid" "$BATS_TEST_TMPDIR/cc.pid" >"$BATS_TEST_TMPDIR/slow-cc"
+  chmod +x "$BATS_TEST_TMPDIR/slow-cc"
+  CC=$BATS_TEST_TMPDIR/slow-cc start_script_server bench bench --only c-unix
+  wait_until "the compiler runs" test -s "$BATS_TEST_TMPDIR/cc.pid"
+  compiler=$(cat "$BATS_TEST_TMPDIR/cc.pid")
+  kill -TERM "${SERVER_PID[bench]}" # bench alone: it stops the JVM it started, which stops the compiler
+  wait_server bench
+  [ "$SERVER_STATUS" -eq 143 ]
+  assert [ ! -e "/proc/$compiler" ]
+}
+
 @test "SIGTERM while the C reference runs: it is killed too, and nothing is left behind" {
   start_script_server bench bench --only c-unix --duration 60 --warmup 0
   wait_for_output bench "^sockets: "
