@@ -23,6 +23,27 @@ setup_file() {
   wait_until "the archive is made again" prepared
 }
 
+# bats test_tags=jdk-neutral
+@test "a copy of a script gets the archive made for the original (one jar, the same command): none is made for it" {
+  prepared_probe
+  run --separate-stderr "$KIT/jbang" "$script" original
+  archive=$(archive_in_output)
+  [ -n "$archive" ]
+  mkdir "$BATS_TEST_TMPDIR/copy"
+  cp "$script" "$BATS_TEST_TMPDIR/copy/"
+  run --separate-stderr "$KIT/jbang" "$BATS_TEST_TMPDIR/copy/probe.java" first
+  assert_output --regexp "^library extracted, archive none, Java [0-9]+ first\$"
+  wait_until "the copy's entry is prepared" prepared
+  run --separate-stderr "$KIT/jbang" "$BATS_TEST_TMPDIR/copy/probe.java" again
+  assert_output --regexp "^library from the cache, archive archives/[^,]+\.jsa, Java [0-9]+ again\$"
+  assert_equal "$(archive_in_output)" "$archive"
+  assert_stderr ""
+  run ls "$JBANG_CACHE_DIR/uds-kit/entries"
+  assert_equal "${#lines[@]}" 2
+  run ls "$JBANG_CACHE_DIR/uds-kit/archives"
+  assert_equal "${#lines[@]}" 1
+}
+
 # assert_made_anew: the probe runs without the old archive and library (JBang was asked), then,
 # once the preparation has made new ones, from the cache, silently.
 assert_made_anew() {
