@@ -7,6 +7,12 @@
 load helpers
 load helpers.launcher
 
+setup_file() {
+  # No archive is made for these tests' scripts, which run a few times and are gone (012 and 013
+  # test the archives).
+  export UDS_KIT_LAUNCHER_PREPARATION=off
+}
+
 @test "an unchanged script runs again without starting JBang, with every argument intact" {
   write_greeting_script
   run --separate-stderr "$KIT/jbang" "$script" one
@@ -106,4 +112,18 @@ load helpers.launcher
   UDS_KIT_LAUNCHER_CACHE=off JBANG_JAVA_OPTIONS=--no-such-jvm-option run --separate-stderr "$KIT/jbang" "$script" one
   assert_failure
   assert_stderr --partial "Unrecognized option: --no-such-jvm-option"
+}
+
+# bats test_tags=jdk-neutral
+@test "UDS_KIT_LAUNCHER_PREPARATION=off: no preparation is started, where a script's first run starts one (012)" {
+  write_greeting_script
+  # strace -f waits for every process the launcher starts, a preparation in its own session too.
+  run --separate-stderr strace -f -qq -e trace=execve -e signal=none -o "$BATS_TEST_TMPDIR/trace" "$KIT/jbang" "$script" one
+  assert_success
+  assert_output --regexp "^hello from Java [0-9]+, picocli false one\$"
+  grep -q 'execve(.*/java"' "$BATS_TEST_TMPDIR/trace" # the trace saw the JVMs
+  flag=$(sed -n 's/^readonly PREPARE=//p' "$KIT/jbang")
+  [ -n "$flag" ]
+  run grep -c -e "$flag" "$BATS_TEST_TMPDIR/trace"
+  assert_output 0
 }

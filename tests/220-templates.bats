@@ -8,8 +8,9 @@ load helpers
 TEMPLATES="uds-server uds-client uds-datagram"
 
 # Generated once for the suite (the tests that talk use these), and built, so that no test pays
-# for the compiler.
+# for the compiler. They run a few times and are gone: no class-data archive is made for them.
 setup_file() {
+  export UDS_KIT_LAUNCHER_PREPARATION=off
   cd "$KIT" || return 1
   local generated=$BATS_FILE_TMPDIR/generated
   ./jbang init -t uds-server@catalog "$generated/MyServer.java" 2>/dev/null || return 1
