@@ -206,7 +206,9 @@ EOF
 @test "is skipped" { skip "nothing to test here"; }
 @test "fails" { false; }
 BATS
-  run --separate-stderr "$KIT/tests/run" "$BATS_TEST_TMPDIR/suite/sample.bats"
+  # bats' watchdog of a test that fails at once can outlive it, asleep for the whole timeout: 10 s
+  # here, not the 180 s of tests/run.
+  BATS_TEST_TIMEOUT=10 run --separate-stderr "$KIT/tests/run" "$BATS_TEST_TMPDIR/suite/sample.bats"
   assert_failure 1
   assert_line "1 skipped (each line above that ends in '# skip' says why)"
   assert_line --index $((${#lines[@]} - 1)) "1 passed, 1 failed"
