@@ -122,7 +122,7 @@ setup_file() {
   assert_success
   assert_output --regexp "^hello from Java [0-9]+, picocli false one\$"
   grep -q 'execve(.*/java"' "$BATS_TEST_TMPDIR/trace" # the trace saw the JVMs
-  flag=$(sed -n 's/^readonly PREPARE=//p' "$KIT/jbang")
+  flag=$(preparation_flag)
   [ -n "$flag" ]
   run grep -c -e "$flag" "$BATS_TEST_TMPDIR/trace"
   assert_output 0

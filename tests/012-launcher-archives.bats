@@ -58,7 +58,7 @@ setup_file() {
   cp "${script%/*}/Greeting.java" "$BATS_TEST_TMPDIR/second/"
   # A preparation that runs (as the launcher sees one: its pid, a process whose third argument is
   # the launcher's preparation flag), holding the lock while both scripts run for the first time.
-  flag=$(sed -n 's/^readonly PREPARE=//p' "$KIT/jbang")
+  flag=$(preparation_flag)
   [ -n "$flag" ]
   mkfifo "$BATS_TEST_TMPDIR/holder"
   python3 - "$flag" <"$BATS_TEST_TMPDIR/holder" 3>&- &

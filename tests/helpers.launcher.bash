@@ -19,6 +19,11 @@ preparations_at_normal_priority() {
   export UDS_KIT_LAUNCHER_NICENESS=0
 }
 
+# preparation_flag: the word that marks a preparation's command line (its third), read from ./jbang.
+preparation_flag() {
+  sed -n 's/^readonly PREPARE=//p' "$KIT/jbang"
+}
+
 # write_greeting_script: greet.java and the Greeting.java it names in //SOURCES, in a folder of the
 # test's own (`script` is its path), with a JBang cache of the test's own.
 write_greeting_script() {
