@@ -53,18 +53,22 @@ class Uds implements Callable<Integer> {
     }
 
     public static void main(String... args) {
-        System.exit(Cli.execute(commandLine(args.length > 0 ? args[0] : ""), args));
+        System.exit(Cli.execute(commandLine(args), args));
     }
 
     /**
-     * uds with only the subcommand named FIRST (its first argument): picocli reads every option of a
-     * subcommand when it is added, which for all of them took longer than the lesson itself needs to
-     * start; and the name comes from a switch, since finding it in each subcommand's annotation loads
-     * all their classes. uds's own help, its completion script and anything else get them all.
+     * uds with only the subcommand named first in ARGS: picocli reads every option of a subcommand
+     * when it is added, which for all of them took longer than the lesson itself needs to start; and
+     * the name comes from a switch, since finding it in each subcommand's annotation loads all their
+     * classes. `uds --version` alone gets none; uds's own help, its completion script and anything
+     * else get them all.
      */
-    static CommandLine commandLine(String first) {
+    static CommandLine commandLine(String... args) {
         CommandLine uds = new CommandLine(new Uds());
-        Class<?> named = subcommand(first);
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return uds;
+        }
+        Class<?> named = subcommand(args.length > 0 ? args[0] : "");
         if (named != null) {
             uds.addSubcommand(named);
             return uds;

@@ -197,6 +197,27 @@ Received data from client: line one\\nline two"
   assert_line "Received data: through a NUL"
 }
 
+@test "uds builds only the subcommand it runs, and none for --version alone: no other command's class is loaded" {
+  classes=$BATS_TEST_TMPDIR/classes
+  # The JVM's own list of the classes it loads (JDK_JAVA_OPTIONS: the java launcher says it took them).
+  JDK_JAVA_OPTIONS="-Xlog:class+load=info:file=$classes" run_script uds abstract-server --version
+  assert_success
+  assert_output "uds-kit 0.1.0"
+  grep -qE '\] AbstractServer source: ' "$classes"
+  run grep -cE '\] (StreamServer|Tour|PathnameServer|Bench) source: ' "$classes"
+  assert_output 0
+  JDK_JAVA_OPTIONS="-Xlog:class+load=info:file=$classes" run_script uds --version
+  assert_success
+  assert_output "uds-kit 0.1.0"
+  run grep -cE '\] (AbstractServer|StreamServer|Tour|PathnameServer|Bench) source: ' "$classes"
+  assert_output 0
+  # uds --help lists them all, so it loads them all.
+  JDK_JAVA_OPTIONS="-Xlog:class+load=info:file=$classes" run_script uds --help
+  assert_success
+  run grep -cE '\] (AbstractServer|StreamServer|Tour|PathnameServer|Bench) source: ' "$classes"
+  assert_output 5
+}
+
 @test "the lessons run as uds subcommands, by their names" {
   run_script uds --help
   for lesson in "${LESSONS[@]}"; do
