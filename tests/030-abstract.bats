@@ -32,7 +32,7 @@ Received data: a second one"
 
   assert_witnessed_listener "@$name" "${SERVER_PID[server]}" 128
   # Nothing in the file system: not here, not under that name anywhere in /tmp.
-  run find "$BATS_TEST_TMPDIR" /tmp -maxdepth 3 -name "*$name*"
+  run --separate-stderr find "$BATS_TEST_TMPDIR" /tmp -maxdepth 3 -name "*$name*" # stderr: files others remove meanwhile
   assert_output ""
 }
 
