@@ -99,9 +99,14 @@ setup_file() {
   assert_output --regexp "^hello from Java [0-9]+, picocli false second\$"
 }
 
-@test "UDS_KIT_LAUNCHER_CACHE=off asks JBang every time; what the launcher keeps is in JBANG_CACHE_DIR/uds-kit" {
+@test "UDS_KIT_LAUNCHER_CACHE=off asks JBang every time; what the launcher keeps is in JBANG_CACHE_DIR/uds-kit, JBang's archive made by a script's run, not by --version" {
   write_greeting_script
   rm -f "$JBANG_CACHE_DIR"/uds-kit/jbang-*.jsa # made by the launcher, not copied
+  # JBang's --version alone makes no archive of JBang's classes; a script's first run makes it.
+  run --separate-stderr "$KIT/jbang" --version
+  assert_success
+  run bash -c 'ls "$1"/uds-kit/jbang-*.jsa' _ "$JBANG_CACHE_DIR"
+  assert_failure
   run --separate-stderr "$KIT/jbang" "$script" one
   assert_success
   # JBang's AppCDS archive for this JDK, and the kept command for this script.
