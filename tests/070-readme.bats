@@ -213,3 +213,25 @@ BATS
   assert_line "1 skipped (each line above that ends in '# skip' says why)"
   assert_line --index $((${#lines[@]} - 1)) "1 passed, 1 failed"
 }
+
+@test "tests/run stopped by SIGTERM stops its tests as Ctrl-C does: the running test's teardown runs, no process of the run is left, its temporary folder goes, exit 143" {
+  mkdir "$BATS_TEST_TMPDIR/suite" "$BATS_TEST_TMPDIR/marks"
+  cat >"$BATS_TEST_TMPDIR/suite/sample.bats" <<'BATS'
+teardown() { echo "torn down" >"$MARKS/teardown"; }
+@test "waits to be stopped" {
+  echo "$TMPDIR" >"$MARKS/temporary"
+  sleep 120
+}
+BATS
+  MARKS=$BATS_TEST_TMPDIR/marks "$KIT/tests/run" "$BATS_TEST_TMPDIR/suite/sample.bats" >"$BATS_TEST_TMPDIR/run.log" 2>&1 &
+  run_pid=$!
+  wait_until "the sample test runs" test -s "$BATS_TEST_TMPDIR/marks/temporary"
+  kill -TERM "$run_pid"
+  status=0
+  wait "$run_pid" || status=$?
+  assert_equal "$status" 143
+  assert_equal "$(cat "$BATS_TEST_TMPDIR/marks/teardown")" "torn down"
+  run pgrep -f "$BATS_TEST_TMPDIR/suite/sample.bats"
+  assert_failure 1
+  assert [ ! -e "$(cat "$BATS_TEST_TMPDIR/marks/temporary")" ]
+}
