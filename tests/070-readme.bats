@@ -199,21 +199,26 @@ EOF
 }
 
 # bats test_tags=jdk-neutral
-@test "tests/run ends with the line N passed, N failed, and counts a skipped test apart, not as passed; nothing of the run is left" {
+@test "tests/run ends with the line N passed, N failed, and counts a skipped test apart, not as passed; nothing of the run is left, in HOME neither" {
   mkdir "$BATS_TEST_TMPDIR/suite"
   cat >"$BATS_TEST_TMPDIR/suite/sample.bats" <<'BATS'
 @test "passes" { true; }
 @test "is skipped" { skip "nothing to test here"; }
 @test "fails" { false; }
 BATS
-  run --separate-stderr "$KIT/tests/run" "$BATS_TEST_TMPDIR/suite/sample.bats"
+  # A HOME of its own (JBang's folder and Maven repository elsewhere, as a new user may set them).
+  mkdir "$BATS_TEST_TMPDIR/home"
+  HOME=$BATS_TEST_TMPDIR/home JBANG_DIR=$BATS_TEST_TMPDIR/jbang JBANG_REPO=$MAVEN_REPO \
+    run --separate-stderr "$KIT/tests/run" "$BATS_TEST_TMPDIR/suite/sample.bats"
   assert_failure 1
   assert_line "1 skipped (each line above that ends in '# skip' says why)"
   assert_line --index $((${#lines[@]} - 1)) "1 passed, 1 failed"
   # Nothing of the run is left: bats' watchdog of the test that failed at once could outlive it,
-  # asleep for the whole timeout (a race in bats), and tests/run ends what bats left.
+  # asleep for the whole timeout (a race in bats), and tests/run ends what bats left; nothing in
+  # HOME either (GNU parallel's cache went to the run's own folder).
   run pgrep -f "$BATS_TEST_TMPDIR/suite/sample.bats"
   assert_failure 1
+  assert_equal "$(ls -A "$BATS_TEST_TMPDIR/home")" ""
 }
 
 @test "tests/run stopped by SIGTERM stops its tests as Ctrl-C does: the running test's teardown runs, no process of the run is left, its temporary folder goes, exit 143" {
