@@ -9,17 +9,30 @@
 # - a class-data archive of JBang's own classes, made by one run of it, so that its JVM starts in half
 #   the time (what JBang does is the same).
 setup_suite() {
-  local kit script cache
+  local kit script cache pid running=()
   kit=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   # shellcheck source=tests/ffm-jdk.bash
   source "$kit/tests/ffm-jdk.bash"
+  # uds first, alone: its class path holds every jar the others name, so JBang resolves each
+  # dependency once. Then two at a time: a run that finds the jar built is mostly JBang's JVM, on
+  # one core.
+  "$kit/jbang" "$kit/scripts/uds.java" --version >/dev/null || return 1
   for script in "$kit"/scripts/*.java; do
+    [ "$script" != "$kit/scripts/uds.java" ] || continue
     if ! grep -qx '//JAVA 22+' "$script"; then
-      "$kit/jbang" "$script" --version >/dev/null || return 1
+      "$kit/jbang" "$script" --version >/dev/null &
     elif [ -n "$(ffm_java_home)" ]; then # a lesson for the FFM API: on a JDK 22+, where there is one
-      JAVA_HOME=$(ffm_java_home) "$kit/jbang" "$script" --version >/dev/null || return 1
+      JAVA_HOME=$(ffm_java_home) "$kit/jbang" "$script" --version >/dev/null &
+    else
+      continue
+    fi
+    running+=("$!")
+    if [ "${#running[@]}" -ge 2 ]; then
+      wait "${running[0]}" || return 1
+      running=("${running[@]:1}")
     fi
   done
+  for pid in "${running[@]}"; do wait "$pid" || return 1; done
   # The playground is a .jsh, which JBang runs every time: its dependencies (junixsocket without
   # picocli) are a set of their own, which JBang resolves and says so ("[jbang] Resolving ...") the
   # first time. Resolved here, as for the scripts above; 210 checks a new user's first run apart.
