@@ -25,8 +25,11 @@ preparation_flag() {
 }
 
 # write_greeting_script: greet.java and the Greeting.java it names in //SOURCES, in a folder of the
-# test's own (`script` is its path), with a JBang cache of the test's own.
+# test's own (`script` is its path), with a JBang cache of the test's own that holds the jar JBang
+# built for them at the file's first call (JBang keys a jar by its sources' content): a test's
+# first run finds it built, as a script run before does, and only what a test changes is compiled.
 write_greeting_script() {
+  local built=$BATS_FILE_TMPDIR/greeting-jars
   own_jbang_cache
   script=$BATS_TEST_TMPDIR/greet/greet.java
   mkdir -p "$(dirname "$script")"
@@ -53,6 +56,12 @@ class Greeting {
     }
 }
 JAVA
+  if [ -d "$built" ]; then
+    cp -r "$built" "$JBANG_CACHE_DIR/jars"
+  else
+    "$KIT/jbang" build "$script" 2>/dev/null
+    cp -r "$JBANG_CACHE_DIR/jars" "$built"
+  fi
 }
 
 # other_jdk FEATURE: sets `other` to a JDK 17+ in /usr/lib/jvm of another feature release than
