@@ -221,6 +221,24 @@ BATS
   assert_equal "$(ls -A "$BATS_TEST_TMPDIR/home")" ""
 }
 
+@test "tests/run where bats is not installed yet installs it with npm, and npm's cache and logs go to the run's folder, not to HOME" {
+  # The kit's tracked files, without tests/node_modules (clitest copied: apt-get is not the question).
+  copy=$BATS_TEST_TMPDIR/kit
+  while IFS= read -r file; do
+    mkdir -p "$copy/$(dirname "$file")"
+    cp -P "$KIT/$file" "$copy/$file"
+  done < <(git -C "$KIT" ls-files)
+  cp -r "$KIT/tests/.tools" "$copy/tests/"
+  mkdir "$BATS_TEST_TMPDIR/suite" "$BATS_TEST_TMPDIR/home"
+  echo '@test "passes" { true; }' >"$BATS_TEST_TMPDIR/suite/sample.bats"
+  HOME=$BATS_TEST_TMPDIR/home JBANG_DIR=$BATS_TEST_TMPDIR/jbang JBANG_REPO=$MAVEN_REPO \
+    run --separate-stderr "$copy/tests/run" "$BATS_TEST_TMPDIR/suite/sample.bats"
+  assert_success
+  assert_line --index $((${#lines[@]} - 1)) "1 passed, 0 failed"
+  assert [ -x "$copy/tests/node_modules/bats/bin/bats" ]
+  assert_equal "$(ls -A "$BATS_TEST_TMPDIR/home")" ""
+}
+
 @test "tests/run stopped by SIGTERM stops its tests as Ctrl-C does: the running test's teardown runs, no process of the run is left, its temporary folder goes, exit 143" {
   mkdir "$BATS_TEST_TMPDIR/suite" "$BATS_TEST_TMPDIR/marks"
   cat >"$BATS_TEST_TMPDIR/suite/sample.bats" <<'BATS'
