@@ -14,12 +14,14 @@ setup() {
 # serve_kit: the kit's tracked files, served read-only on 127.0.0.1 as a Git host serves them (a
 # symlink as a text file holding its target's name); sets $url.
 serve_kit() {
-  local copy=$BATS_TEST_TMPDIR/served file
+  local copy=$BATS_TEST_TMPDIR/served link target
   mkdir "$copy"
-  while IFS= read -r file; do
-    mkdir -p "$copy/$(dirname "$file")"
-    if [ -L "$KIT/$file" ]; then readlink "$KIT/$file" >"$copy/$file"; else cp "$KIT/$file" "$copy/$file"; fi
-  done < <(git -C "$KIT" ls-files)
+  copy_kit "$copy"
+  while IFS= read -r link; do
+    target=$(readlink "$link")
+    rm "$link"
+    echo "$target" >"$link"
+  done < <(find "$copy" -type l)
   chmod -R a-w "$copy"
   start_server http python3 -u -m http.server --bind 127.0.0.1 --directory "$copy" 0
   wait_for_output http "^Serving HTTP on 127\.0\.0\.1 port [0-9]+"

@@ -224,10 +224,8 @@ BATS
 @test "tests/run where bats is not installed yet installs it with npm, and npm's cache and logs go to the run's folder, not to HOME" {
   # The kit's tracked files, without tests/node_modules (clitest copied: apt-get is not the question).
   copy=$BATS_TEST_TMPDIR/kit
-  while IFS= read -r file; do
-    mkdir -p "$copy/$(dirname "$file")"
-    cp -P "$KIT/$file" "$copy/$file"
-  done < <(git -C "$KIT" ls-files)
+  mkdir "$copy"
+  copy_kit "$copy"
   cp -r "$KIT/tests/.tools" "$copy/tests/"
   mkdir "$BATS_TEST_TMPDIR/suite" "$BATS_TEST_TMPDIR/home"
   echo '@test "passes" { true; }' >"$BATS_TEST_TMPDIR/suite/sample.bats"

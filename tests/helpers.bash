@@ -69,6 +69,12 @@ run_script() {
   run --separate-stderr "$KIT/jbang" "$KIT/scripts/$name.java" "$@"
 }
 
+# copy_kit FOLDER: the kit's tracked files as they are in the working tree (a symlink stays one), in
+# FOLDER: the kit as a new clone of it has it, without what tests/run installs.
+copy_kit() {
+  (cd "$KIT" && git ls-files -z | xargs -0 cp -P --parents -t "$1")
+}
+
 # use_translated_locale: from here on the test's programs run in German (LC_ALL=de_DE.UTF-8), where
 # strerror's words differ from English ("Verbindungsaufbau abgelehnt"): what a script decides must
 # not hang on them. Where glibc has no German messages (tests/run adds them as root), the test runs
