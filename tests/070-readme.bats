@@ -221,6 +221,7 @@ BATS
   assert_equal "$(ls -A "$BATS_TEST_TMPDIR/home")" ""
 }
 
+# bats test_tags=jdk-neutral
 @test "tests/run where bats is not installed yet installs it with npm, and npm's cache and logs go to the run's folder, not to HOME" {
   # The kit's tracked files, without tests/node_modules (clitest copied: apt-get is not the question).
   copy=$BATS_TEST_TMPDIR/kit
@@ -237,6 +238,7 @@ BATS
   assert_equal "$(ls -A "$BATS_TEST_TMPDIR/home")" ""
 }
 
+# bats test_tags=jdk-neutral
 @test "tests/run stopped by SIGTERM stops its tests as Ctrl-C does: the running test's teardown runs, no process of the run is left, its temporary folder goes, exit 143" {
   mkdir "$BATS_TEST_TMPDIR/suite" "$BATS_TEST_TMPDIR/marks"
   cat >"$BATS_TEST_TMPDIR/suite/sample.bats" <<'BATS'

@@ -319,6 +319,7 @@ stock_jbang() {
   return "$status"
 }
 
+# bats test_tags=jdk-neutral
 @test "copied alone into an empty folder, it runs with stock JBang, as root: the same rows, no warning" {
   start_zoo
   mkdir "$BATS_TEST_TMPDIR/alone"

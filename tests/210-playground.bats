@@ -60,6 +60,7 @@ broken_copy() {
   assert_equal "$(ls -A "$temporary")" ""
 }
 
+# bats test_tags=jdk-neutral
 @test "the playground pins the kit's versions of junixsocket and needs no other file: copied alone, it runs by its path (jbang on PATH)" {
   run bash -c "grep -h '^//DEPS' scripts/*.java scripts/playground.jsh | sort -u | sed 's/:[^:]*\$//' | uniq -d"
   assert_output ""
@@ -129,6 +130,7 @@ ss("@" + name)
   assert [ -z "$(proc_net_unix_row "$name")" ]
 }
 
+# bats test_tags=jdk-neutral
 @test "--interactive without the property runs the playground as a script: it cannot tell, and exits before the prompt" {
   run --separate-stderr ./jbang --interactive scripts/playground.jsh <<<'System.out.println("never run")
 /exit 3'

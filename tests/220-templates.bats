@@ -52,6 +52,7 @@ while True:
 print("reply: %s" % reply.decode())' "$@"
 }
 
+# bats test_tags=jdk-neutral
 @test "init -t TEMPLATE@catalog writes the template with its class named after the file, and nothing else changed" {
   for template in $TEMPLATES; do
     file=$BATS_TEST_TMPDIR/out/Generated.java
@@ -75,6 +76,7 @@ print("reply: %s" % reply.decode())' "$@"
   done
 }
 
+# bats test_tags=jdk-neutral
 @test "the generated scripts pin the kit's versions of their dependencies" {
   for template in $TEMPLATES; do
     run bash -c "grep -h '^//DEPS' scripts/*.java templates/$template.java.qute | sort -u | sed 's/:[^:]*\$//' | uniq -d"
@@ -84,6 +86,7 @@ print("reply: %s" % reply.decode())' "$@"
   done
 }
 
+# bats test_tags=jdk-neutral
 @test "each generated script answers --help and --version with its own name, and an example" {
   for name in MyServer MyClient MyDatagram; do
     run_generated "$name" --help
@@ -258,6 +261,7 @@ unbound.sendto(b"no address", b"\0" + sys.argv[2].encode())' "$own" "$name" "$BA
   done
 }
 
+# bats test_tags=jdk-neutral
 @test "init does not overwrite an existing file: exit 1, the file unchanged" {
   file=$BATS_TEST_TMPDIR/Mine.java
   echo "// my own work" >"$file"
@@ -267,6 +271,7 @@ unbound.sendto(b"no address", b"\0" + sys.argv[2].encode())' "$own" "$name" "$BA
   assert_equal "$(cat "$file")" "// my own work"
 }
 
+# bats test_tags=jdk-neutral
 @test "init wants a file name that is a Java class name: my-server.java is refused, nothing written" {
   run --separate-stderr ./jbang init -t uds-server@catalog "$BATS_TEST_TMPDIR/my-server.java"
   assert_failure 2

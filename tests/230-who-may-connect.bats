@@ -341,6 +341,7 @@ SCRIPT
   assert_nothing_left
 }
 
+# bats test_tags=jdk-neutral
 @test "copied alone, it runs with stock JBang, as root, and every claim holds" {
   use_stock_jbang
   cd "$(copy_alone who-may-connect)"

@@ -577,6 +577,7 @@ sys.stdout.buffer.write(reply)' "$BATS_TEST_TMPDIR/spy.log" "${SERVER_PID[http]}
   assert_failure
 }
 
+# bats test_tags=jdk-neutral
 @test "spy.java copied alone runs with stock JBang, and curl goes through it" {
   use_stock_jbang
   name=$(unique http)

@@ -191,6 +191,7 @@ pid=$pid b'STOPPING=1'"
   assert [ -S "$path" ]
 }
 
+# bats test_tags=jdk-neutral
 @test "copied alone into an empty folder, it runs under systemd-socket-activate with stock JBang" {
   use_stock_jbang
   name=$(unique alone)
