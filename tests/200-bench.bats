@@ -131,6 +131,7 @@ pathname"
   assert_nothing_left "$output"
 }
 
+# bats test_tags=jdk-neutral
 @test "the C reference is compiled into XDG_CACHE_HOME/uds-kit, keyed by its source's SHA-256" {
   key=$(key_of "$KIT/scripts/bench-reference.c")
   run_script bench "${FAST[@]}" --only c-unix
@@ -145,6 +146,7 @@ pathname"
   assert_nothing_left "$output"
 }
 
+# bats test_tags=jdk-neutral
 @test "an edited C source is compiled anew and run, never the old binary, which is removed, as is what a killed run left" {
   key=$(key_of "$KIT/scripts/bench-reference.c")
   run_script bench "${FAST[@]}" --only c-unix
@@ -216,6 +218,7 @@ bench-reference-$edited.partial-$$"
   assert_nothing_left "$output"
 }
 
+# bats test_tags=jdk-neutral
 @test "--no-c skips the C row and compiles nothing" {
   run_script bench "${FAST[@]}" --no-c --only pathname,c-unix
   assert_success
@@ -225,6 +228,7 @@ bench-reference-$edited.partial-$$"
   assert_nothing_left "$output"
 }
 
+# bats test_tags=jdk-neutral
 @test "a C compiler that fails, or none: the C row says why it was skipped, the Java rows still run" {
   CC=false run_script bench "${FAST[@]}" --only c-unix,pathname
   assert_success
@@ -240,6 +244,7 @@ bench-reference-$edited.partial-$$"
   assert_output "{'transport': 'c-unix', 'skipped': True, 'reason': 'no C compiler: uds-kit-no-such-cc is not on PATH (install cc, or set CC)'}"
 }
 
+# bats test_tags=jdk-neutral
 @test "only the C row, and its compiler fails: exit 1 and one line" {
   CC=false run_script bench "${FAST[@]}" --only c-unix
   assert_failure 1
@@ -288,6 +293,7 @@ bench-reference-$edited.partial-$$"
   assert_nothing_left "$(cat "$BATS_TEST_TMPDIR/bench.log")"
 }
 
+# bats test_tags=jdk-neutral
 @test "bench@catalog is the same command, with the JIT's defaults, C1 and C2" {
   cd "$KIT"
   run --separate-stderr ./jbang bench@catalog "${FAST[@]}" --only tcp
