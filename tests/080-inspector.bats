@@ -301,7 +301,7 @@ watch_saw_vanish() {
   start_zoo
   classpath=$(readable_classpath inspector)
   run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env HOME="$BATS_TEST_TMPDIR" "$java_bin" --enable-native-access=ALL-UNNAMED -XX:-UsePerfData -cp "$classpath" Inspector "^@$prefix-abstract\$"
+    env HOME="$BATS_TEST_TMPDIR" "${JAVA_FOR_NOBODY[@]}" -cp "$classpath" Inspector "^@$prefix-abstract\$"
   assert_success
   assert_stderr "" # no fallback, no warning
   assert_line --regexp "^u_str +LISTEN +2 +7 +@$prefix-abstract [0-9]+ +\* 0 +\?\$"

@@ -5,16 +5,15 @@
 load helpers
 
 # as_nobody SCRIPT ARGS...: runs a kit script as the user nobody, with the java command JBang
-# would run (JBang's cache is root's, so its classes are copied somewhere nobody may read), and
-# -XX:-UsePerfData: a JVM of nobody's makes /tmp/hsperfdata_nobody, which would stay behind (checked
-# here where the folder was not there before).
+# would run (JBang's cache is root's, so its classes are copied somewhere nobody may read), on the
+# run's JDK (JAVA_FOR_NOBODY); fails if the JVM left /tmp/hsperfdata_nobody where it was not before.
 as_nobody() {
   local script=$1 main perf_folder=/tmp/hsperfdata_nobody there_before=no
   shift
   main=$(sed -n 's/^class \([A-Za-z]*\) .*/\1/p' "$KIT/scripts/$script.java")
   [ ! -e "$perf_folder" ] || there_before=yes
   run --separate-stderr setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    env HOME="$nobody_home" java --enable-native-access=ALL-UNNAMED -XX:-UsePerfData -cp "$(readable_classpath "$script")" "$main" "$@"
+    env HOME="$nobody_home" "${JAVA_FOR_NOBODY[@]}" -cp "$(readable_classpath "$script")" "$main" "$@"
   [ "$there_before" = yes ] || [ ! -e "$perf_folder" ] || fail "the JVM left $perf_folder"
 }
 

@@ -22,7 +22,7 @@ setup() {
 
   name=$(unique fd)
   readable_classpath fd-passing >"$BATS_TEST_TMPDIR/classpath" # not in $(...): its CLEANUP+= must reach teardown
-  start_server receiver "${as_nobody[@]}" "${JAVA_HOME:+$JAVA_HOME/bin/}java" --enable-native-access=ALL-UNNAMED -XX:-UsePerfData \
+  start_server receiver "${as_nobody[@]}" "${JAVA_FOR_NOBODY[@]}" \
     -cp "$(cat "$BATS_TEST_TMPDIR/classpath")" FdPassing receive "@$name"
   wait_for_output receiver "^Receiver listening on @$name\$"
 

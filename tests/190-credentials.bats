@@ -67,7 +67,7 @@ python_client() {
   nobody_pid=${lines[0]}
   # The kit's Java client as nobody, from a class path nobody may read (JBang's cache is root's).
   readable_classpath abstract-client >"$BATS_TEST_TMPDIR/classpath"
-  run bash -c 'echo $$; exec "$@"' _ "${as_nobody[@]}" "${JAVA_HOME:+$JAVA_HOME/bin/}java" --enable-native-access=ALL-UNNAMED -XX:-UsePerfData \
+  run bash -c 'echo $$; exec "$@"' _ "${as_nobody[@]}" "${JAVA_FOR_NOBODY[@]}" \
     -cp "$(cat "$BATS_TEST_TMPDIR/classpath")" AbstractClient --name "$name" "from java"
   assert_success
   java_pid=${lines[0]}
