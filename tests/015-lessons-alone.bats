@@ -55,8 +55,6 @@ unset lesson
   path=$(socket_path s.sock)
   cd "$(copy_alone pathname-server)"
   cp "$KIT/scripts/pathname-client.java" .
-  jbang build pathname-server.java 2>/dev/null
-  jbang build pathname-client.java 2>/dev/null
 
   start_server server jbang pathname-server.java --path "$path"
   wait_for_output server "^Server listening on $path\$"

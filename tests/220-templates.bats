@@ -7,8 +7,10 @@ load helpers
 
 TEMPLATES="uds-server uds-client uds-datagram"
 
-# Generated once for the suite (the tests that talk use these), and built, so that no test pays
-# for the compiler. They run a few times and are gone: no class-data archive is made for them.
+# Generated once for the suite (the tests that talk use these), and run once (--version), so that
+# no test pays for the compiler or for the launcher's first look at them (one JBang run to build, as
+# `jbang build` would, and one to ask what to run). They run a few times and are gone: no class-data
+# archive is made for them.
 setup_file() {
   export UDS_KIT_LAUNCHER_PREPARATION=off
   cd "$KIT" || return 1
@@ -17,7 +19,7 @@ setup_file() {
   ./jbang init -t uds-client@catalog "$generated/MyClient.java" 2>/dev/null || return 1
   ./jbang init -t uds-datagram@catalog "$generated/MyDatagram.java" 2>/dev/null || return 1
   for script in "$generated"/*.java; do
-    ./jbang build "$script" >&2 || return 1
+    ./jbang "$script" --version >/dev/null || return 1
   done
 }
 

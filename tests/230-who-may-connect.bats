@@ -292,7 +292,6 @@ SCRIPT
 }
 
 @test "Ctrl-C half-way: the running client ends with the lesson, and nothing is left behind" {
-  "$KIT/jbang" build "$KIT/scripts/who-may-connect.java" 2>/dev/null
   start_script_server lesson who-may-connect
   lesson_pid=${SERVER_PID[lesson]}
   wait_until "a client of the lesson runs" pgrep -P "$lesson_pid" -f -- '--client'
@@ -344,7 +343,6 @@ SCRIPT
 @test "copied alone, it runs with stock JBang, as root, and every claim holds" {
   use_stock_jbang
   cd "$(copy_alone who-may-connect)"
-  jbang build who-may-connect.java 2>/dev/null
   run --separate-stderr jbang who-may-connect.java
   assert_success
   assert_stderr ""

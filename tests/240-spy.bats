@@ -583,7 +583,6 @@ sys.stdout.buffer.write(reply)' "$BATS_TEST_TMPDIR/spy.log" "${SERVER_PID[http]}
   name=$(unique http)
   start_http http "@$name"
   cd "$(copy_alone spy)"
-  jbang build spy.java 2>/dev/null
   run --separate-stderr jbang spy.java --version
   assert_output "uds-kit 0.1.0"
   start_server spy jbang spy.java "@$name" --listen "@$name-spy" --count 1

@@ -196,7 +196,6 @@ pid=$pid b'STOPPING=1'"
   use_stock_jbang
   name=$(unique alone)
   cd "$(copy_alone socket-activation)"
-  jbang build socket-activation.java 2>/dev/null
   activate server -l "@$name" -- jbang socket-activation.java --count 1
   client_py=$(python_fixture client_abstract.py abstract_socket "$name")
   run python3 "$client_py"
