@@ -4,8 +4,6 @@
 
 load helpers
 
-java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
-
 start_zoo() {
   prefix=$(unique zoo)
   start_server zoo python3 "$FIXTURES/socket_zoo.py" "$prefix" "$BATS_TEST_TMPDIR"
@@ -93,7 +91,7 @@ $forged" # the exact bytes, the newline included
 @test "where netlink cannot be used (here: JNA finds no native library), it falls back to /proc/net/unix and says why" {
   start_zoo
   classpath=$(classpath_of inspector)
-  run --separate-stderr "$java_bin" --enable-native-access=ALL-UNNAMED -Djna.nosys=true -Djna.noclasspath=true \
+  run --separate-stderr "$RUN_JAVA" --enable-native-access=ALL-UNNAMED -Djna.nosys=true -Djna.noclasspath=true \
     -cp "$classpath" Inspector --listening "@$prefix-abstract"
   assert_success
   assert_equal "${#stderr_lines[@]}" 1
@@ -311,7 +309,7 @@ watch_saw_vanish() {
 # JBang as its jar runs it, nothing else: the launcher protocol (exit 255: run the printed command).
 stock_jbang() {
   local out status
-  out=$("$java_bin" -jar "${JBANG_REPO:-$HOME/.m2/repository}/dev/jbang/jbang-cli/0.132.1/jbang-cli-0.132.1-all.jar" "$@") && status=0 || status=$?
+  out=$("$RUN_JAVA" -jar "${JBANG_REPO:-$HOME/.m2/repository}/dev/jbang/jbang-cli/0.132.1/jbang-cli-0.132.1-all.jar" "$@") && status=0 || status=$?
   if [ "$status" -eq 255 ]; then
     eval "exec $out"
   fi
@@ -325,7 +323,7 @@ stock_jbang() {
   mkdir "$BATS_TEST_TMPDIR/alone"
   cp "$KIT/scripts/inspector.java" "$BATS_TEST_TMPDIR/alone/"
   cd "$BATS_TEST_TMPDIR/alone"
-  run --separate-stderr bash -c "$(declare -f stock_jbang); java_bin='$java_bin'; JBANG_NO_VERSION_CHECK=true stock_jbang inspector.java --peers --pid $kid"
+  run --separate-stderr bash -c "$(declare -f stock_jbang); RUN_JAVA='$RUN_JAVA'; JBANG_NO_VERSION_CHECK=true stock_jbang inspector.java --peers --pid $kid"
   assert_success
   refute_stderr --regexp "(WARNING|[Ww]arning)"
   assert_line --regexp "^u_str +ESTAB +@$prefix-abstract [0-9]+ +$p +<-> +\* [0-9]+ +$k\$"

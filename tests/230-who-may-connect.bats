@@ -33,7 +33,7 @@ traced() {
 
 # Sets the array `lesson`: the lesson's JVM from a class path that nobody may read, to run as nobody.
 lesson_for_nobody() {
-  lesson=("$(command -v "${JAVA_FOR_NOBODY[0]}")" "${JAVA_FOR_NOBODY[@]:1}" -cp "$(readable_classpath who-may-connect)" WhoMayConnect)
+  lesson=("$(command -v "$RUN_JAVA")" "${JAVA_FOR_NOBODY[@]:1}" -cp "$(readable_classpath who-may-connect)" WhoMayConnect)
   cd /tmp || return 1 # nobody may not enter the test's own folder
 }
 

@@ -239,10 +239,13 @@ assert_took_less() {
   [ "$took" -lt "$1" ] || fail "$3 took $took s, not less than $1"
 }
 
+# The run's JDK: JAVA_HOME's java (CI's second run), else the one on PATH, as ./jbang takes it.
+RUN_JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+
 # The java command for a script's JVM run as another user (nobody), from readable_classpath's copy:
 # the run's JDK, the scripts' own option, and -XX:-UsePerfData (a JVM of nobody's makes
 # /tmp/hsperfdata_nobody, which would stay behind after the run).
-JAVA_FOR_NOBODY=("${JAVA_HOME:+$JAVA_HOME/bin/}java" --enable-native-access=ALL-UNNAMED -XX:-UsePerfData)
+JAVA_FOR_NOBODY=("$RUN_JAVA" --enable-native-access=ALL-UNNAMED -XX:-UsePerfData)
 
 # readable_classpath SCRIPT: copies the built script and its dependencies into a folder that any
 # user may read (JBang's cache is root's), and prints a classpath for `java -cp`.
